@@ -1,0 +1,75 @@
+// The fallback chain: try each encoder in order, verify what it made, report
+// "Trying <codec>..." and move on to the next one when an attempt fails.
+import type { StatusReporter } from '../status.js';
+import type { EncodeJob, Encoder, InjectedFault } from './encoder.js';
+import { checkContainer } from './verify.js';
+
+export interface Attempt {
+  codec: string;
+  description: string;
+  /** Why it failed; absent for the attempt that succeeded. */
+  error?: string;
+  ms: number;
+}
+
+export interface ChainResult {
+  bytes: Uint8Array;
+  encoder: Encoder;
+  attempts: Attempt[];
+}
+
+export class EncodeChainError extends Error {
+  override name = 'EncodeChainError';
+  constructor(readonly attempts: Attempt[]) {
+    super(`every codec failed: ${attempts.map((a) => `${a.description} [${a.codec}]: ${a.error}`).join('; ')}`);
+  }
+}
+
+function garbage(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | undefined): Promise<Uint8Array> {
+  if (!(await encoder.isSupported())) throw new Error('not supported in this browser');
+  let bytes = await encoder.encode(fault === 'fail' ? { ...job, fault } : job);
+  if (fault === 'garbage') bytes = garbage(Math.max(bytes.length, 1024));
+  checkContainer(bytes, encoder.container);
+  if (encoder.probe) {
+    const probe = await encoder.probe(bytes, job.signal);
+    const expected = job.images.length;
+    if (probe.frames !== expected) {
+      throw new Error(`the output holds ${probe.frames} frames, expected ${expected}`);
+    }
+  }
+  return bytes;
+}
+
+export async function encodeWithFallback(
+  encoders: readonly Encoder[],
+  job: Omit<EncodeJob, 'onProgress' | 'fault'>,
+  status: StatusReporter,
+  faults: Partial<Record<string, InjectedFault>> = {},
+): Promise<ChainResult> {
+  const attempts: Attempt[] = [];
+  for (const encoder of encoders) {
+    job.signal?.throwIfAborted();
+    status.trying(encoder.description);
+    const t0 = performance.now();
+    try {
+      const bytes = await attempt(
+        encoder,
+        { ...job, onProgress: (f) => status.encodeProgress(encoder.description, f) },
+        faults[encoder.id],
+      );
+      attempts.push({ codec: encoder.id, description: encoder.description, ms: performance.now() - t0 });
+      return { bytes, encoder, attempts };
+    } catch (e) {
+      if (job.signal?.aborted) throw job.signal.reason;
+      const error = String((e as Error)?.message ?? e);
+      attempts.push({ codec: encoder.id, description: encoder.description, error, ms: performance.now() - t0 });
+    }
+  }
+  throw new EncodeChainError(attempts);
+}

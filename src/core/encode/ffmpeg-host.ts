@@ -1,0 +1,116 @@
+// One ffmpeg.wasm instance per page, loaded on first use and reused. Jobs run
+// one at a time (they share the instance's file system); a job that is aborted
+// or that crashes the instance terminates it, and the next job loads a fresh one.
+import { FFmpeg } from '@ffmpeg/ffmpeg';
+import coreScriptURL from 'cloudreel-ffmpeg-core.js';
+import coreWasmURL from 'cloudreel-ffmpeg-core.wasm';
+import { withPageOriginWorker } from './page-origin-worker.js';
+
+export interface CoreURLs {
+  core: string;
+  wasm: string;
+}
+
+/** Fetches a file into a page-origin blob URL (the core may live on another origin). */
+async function fetchAsBlobURL(url: string, type: string, signal?: AbortSignal): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, signal ? { signal } : {});
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    throw new Error(`could not fetch ${url}: ${(e as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
+  return URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
+}
+
+async function loadFFmpeg(urls: CoreURLs, signal?: AbortSignal): Promise<FFmpeg> {
+  const [core, wasm] = await Promise.all([
+    fetchAsBlobURL(urls.core, 'text/javascript', signal),
+    fetchAsBlobURL(urls.wasm, 'application/wasm', signal),
+  ]);
+  const ffmpeg = new FFmpeg();
+  const started = withPageOriginWorker(() => ffmpeg.load({ coreURL: core, wasmURL: wasm }));
+  try {
+    await started.result;
+    return ffmpeg;
+  } catch (e) {
+    ffmpeg.terminate();
+    throw new Error(`ffmpeg.wasm failed to load from ${urls.core}: ${String((e as Error)?.message ?? e)}`);
+  } finally {
+    started.release();
+    URL.revokeObjectURL(core);
+    URL.revokeObjectURL(wasm);
+  }
+}
+
+export interface HostStats {
+  /** Milliseconds the most recent load took (fetch + compile + start). */
+  lastLoadMs: number | null;
+  loads: number;
+}
+
+export class FFmpegHost {
+  #urls: CoreURLs;
+  #instance: Promise<FFmpeg> | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly stats: HostStats = { lastLoadMs: null, loads: 0 };
+
+  constructor(urls: CoreURLs) {
+    this.#urls = urls;
+  }
+
+  #get(signal?: AbortSignal): Promise<FFmpeg> {
+    if (!this.#instance) {
+      const t0 = performance.now();
+      this.#instance = loadFFmpeg(this.#urls, signal).then((ff) => {
+        this.stats.lastLoadMs = performance.now() - t0;
+        this.stats.loads++;
+        return ff;
+      });
+      this.#instance.catch(() => (this.#instance = null));
+    }
+    return this.#instance;
+  }
+
+  /** Terminates the instance (worker and its memory); the next job loads anew. */
+  discard(): void {
+    const instance = this.#instance;
+    this.#instance = null;
+    instance?.then((ff) => ff.terminate()).catch(() => {});
+  }
+
+  /**
+   * Runs `job` with exclusive use of the instance. On abort the instance is
+   * terminated at once (that is what stops a running exec) and the job rejects
+   * with the signal's reason. `crashed(error)` says whether a failure left the
+   * instance unusable (wasm traps do: "memory access out of bounds").
+   */
+  run<T>(job: (ffmpeg: FFmpeg) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const turn = this.#queue.then(async () => {
+      signal?.throwIfAborted();
+      const onAbort = () => this.discard();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const ffmpeg = await this.#get(signal);
+        return await job(ffmpeg);
+      } catch (e) {
+        if (signal?.aborted) throw signal.reason;
+        if (isCrash(e)) this.discard();
+        throw e;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+}
+
+/** Errors thrown by the worker itself (not a non-zero exit) mean the instance may be broken. */
+function isCrash(e: unknown): boolean {
+  const text = String((e as Error)?.message ?? e);
+  return /RuntimeError|out of bounds|unreachable|ErrnoError|FS error|terminate/i.test(text);
+}
+
+export const ffmpegHost = new FFmpegHost({ core: coreScriptURL, wasm: coreWasmURL });

@@ -1,0 +1,23 @@
+// exportAnimation: the core pipeline wired to three.js and ffmpeg.wasm.
+import { createFFmpegEncoders } from './encode/ffmpeg.js';
+import type { FrameInput } from './frames.js';
+import type { ExportOptions } from './options.js';
+import { runExport, type ExportResult, type ExportStages } from './pipeline.js';
+import { createFrameRenderer } from './render.js';
+
+export const browserStages = (): ExportStages => ({
+  createRenderer: (set, o) =>
+    createFrameRenderer(set, {
+      width: o.width,
+      height: o.height,
+      title: o.title,
+      background: o.background,
+      ...(o.pointSize !== undefined ? { pointSize: o.pointSize } : {}),
+    }),
+  encoders: createFFmpegEncoders(),
+});
+
+/** Renders `frames` with three.js and encodes them, trying codecs in order. */
+export function exportAnimation(frames: ArrayLike<FrameInput>, options: ExportOptions = {}): Promise<ExportResult> {
+  return runExport(frames, options, browserStages());
+}

@@ -1,0 +1,139 @@
+// FrameSet: the validated, packed form of the frames a user hands us.
+// Every rejection names the frame (as `frames[i]`, the index the caller used)
+// and the problem, so a person can find the bad data.
+
+/** Colors per point: floats in 0..1, bytes in 0..255, or nested [r, g, b] rows. */
+export type ColorInput = ArrayLike<number> | ArrayLike<ArrayLike<number>> | null | undefined;
+
+/** One frame as users hold it: points as a flat xyz array or [x, y, z] rows. */
+export interface FrameInput {
+  points: ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+  colors?: ColorInput;
+}
+
+export interface Frame {
+  /** x0 y0 z0 x1 y1 z1 ... */
+  positions: Float32Array;
+  /** r g b per point in 0..255, or null to colour by z. */
+  colors: Uint8Array | null;
+  count: number;
+}
+
+export interface Bounds {
+  min: [number, number, number];
+  max: [number, number, number];
+}
+
+export interface FrameSet {
+  frames: Frame[];
+  /** Bounds over every point of every frame; null when all frames are empty. */
+  bounds: Bounds | null;
+}
+
+export class FrameError extends Error {
+  override name = 'FrameError';
+}
+
+function isRows(value: ArrayLike<unknown>): value is ArrayLike<ArrayLike<number>> {
+  return value.length > 0 && typeof value[0] === 'object' && value[0] !== null;
+}
+
+function flattenRows(rows: ArrayLike<ArrayLike<number>>, where: string, what: string): Float64Array {
+  const out = new Float64Array(rows.length * 3);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (row == null || typeof row !== 'object' || row.length !== 3) {
+      const got = row == null || typeof row !== 'object' ? typeof row : `${row.length} values`;
+      throw new FrameError(`${where}: ${what} row ${i} must hold 3 values, got ${got}`);
+    }
+    out[i * 3] = row[0]!;
+    out[i * 3 + 1] = row[1]!;
+    out[i * 3 + 2] = row[2]!;
+  }
+  return out;
+}
+
+function packPositions(points: FrameInput['points'], where: string): Float32Array {
+  if (points == null || typeof points !== 'object' || typeof points.length !== 'number') {
+    throw new FrameError(`${where}: points must be a Float32Array of length 3N or an array of [x, y, z] rows`);
+  }
+  const flat = isRows(points) ? flattenRows(points, where, 'points') : (points as ArrayLike<number>);
+  if (flat.length % 3 !== 0) {
+    throw new FrameError(`${where}: points length ${flat.length} is not divisible by 3 (expected x, y, z per point)`);
+  }
+  const positions = flat instanceof Float32Array ? flat : Float32Array.from(flat);
+  for (let i = 0; i < positions.length; i++) {
+    // Checked after the float32 conversion too: a huge float64 overflows to Infinity.
+    if (!Number.isFinite(positions[i]) || !Number.isFinite(flat[i])) {
+      const axis = 'xyz'[i % 3];
+      throw new FrameError(`${where}: point ${Math.floor(i / 3)} has a non-finite ${axis} coordinate (${flat[i]})`);
+    }
+  }
+  return positions;
+}
+
+function packColors(colors: ColorInput, count: number, where: string): Uint8Array | null {
+  if (colors == null) return null;
+  if (typeof colors !== 'object' || typeof colors.length !== 'number') {
+    throw new FrameError(`${where}: colors must be an array of 3 values per point, or null`);
+  }
+  const flat = isRows(colors) ? flattenRows(colors, where, 'colors') : (colors as ArrayLike<number>);
+  if (flat.length !== count * 3) {
+    throw new FrameError(`${where}: colors length ${flat.length} does not match ${count} points (expected ${count * 3})`);
+  }
+  if (flat instanceof Uint8Array || flat instanceof Uint8ClampedArray) {
+    return Uint8Array.from(flat);
+  }
+  const out = new Uint8Array(flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const c = flat[i]!;
+    if (!(c >= 0 && c <= 1)) {
+      throw new FrameError(
+        `${where}: color of point ${Math.floor(i / 3)} is ${c}; float colors must lie in 0..1 (use a Uint8Array for 0..255)`,
+      );
+    }
+    out[i] = Math.round(c * 255);
+  }
+  return out;
+}
+
+function growBounds(bounds: Bounds | null, positions: Float32Array): Bounds | null {
+  if (positions.length === 0) return bounds;
+  const b: Bounds = bounds ?? {
+    min: [Infinity, Infinity, Infinity],
+    max: [-Infinity, -Infinity, -Infinity],
+  };
+  for (let i = 0; i < positions.length; i += 3) {
+    for (let k = 0; k < 3; k++) {
+      const v = positions[i + k]!;
+      if (v < b.min[k]!) b.min[k] = v;
+      if (v > b.max[k]!) b.max[k] = v;
+    }
+  }
+  return b;
+}
+
+/** Validates and packs frames; throws FrameError naming the frame and the problem. */
+export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
+  if (input == null || typeof input.length !== 'number') {
+    throw new FrameError('frames must be an array of {points, colors} objects');
+  }
+  if (input.length === 0) {
+    throw new FrameError('frames is empty: an animation needs at least one frame');
+  }
+  const frames: Frame[] = [];
+  let bounds: Bounds | null = null;
+  for (let i = 0; i < input.length; i++) {
+    const where = `frames[${i}]`;
+    const frame = input[i];
+    if (frame == null || typeof frame !== 'object' || !('points' in frame)) {
+      throw new FrameError(`${where}: expected an object with a "points" field`);
+    }
+    const positions = packPositions(frame.points, where);
+    const count = positions.length / 3;
+    const colors = packColors(frame.colors, count, where);
+    bounds = growBounds(bounds, positions);
+    frames.push({ positions, colors, count });
+  }
+  return { frames, bounds };
+}

@@ -1,0 +1,10 @@
+// The public API of the core module: no Jupyter, no UI framework.
+export { exportAnimation } from './export.js';
+export { runExport, type ExportResult, type ExportStages } from './pipeline.js';
+export type { ExportOptions } from './options.js';
+export { toFrameSet, FrameError, type FrameInput, type FrameSet, type Frame, type Bounds } from './frames.js';
+export type { ExportStatus, ExportPhase, StatusListener } from './status.js';
+export { EncodeChainError, type Attempt } from './encode/chain.js';
+export type { Encoder, EncodeJob } from './encode/encoder.js';
+export { DEFAULT_CODECS } from './encode/registry.js';
+export { ffmpegHost } from './encode/ffmpeg-host.js';

@@ -1,0 +1,75 @@
+// Export options with their defaults, checked before any work starts.
+import type { InjectedFault } from './encode/encoder.js';
+import type { FrameImageFormat } from './render.js';
+import type { StatusListener } from './status.js';
+
+export interface ExportOptions {
+  /** Frames per second of the video (default 5, as the original). */
+  fps?: number;
+  /** Even number of pixels (yuv420p needs it); default 1280. */
+  width?: number;
+  /** Even number of pixels; default 720. */
+  height?: number;
+  /** Encoder ids to try, in order; default: H.264 MP4, VP8 WebM, MPEG-4 MP4, GIF. */
+  codecs?: readonly string[];
+  /** Draw "Frame i/N | n points" at the top of each frame (default true). */
+  title?: boolean;
+  /** Point diameter in pixels; by default chosen from the point count. */
+  pointSize?: number;
+  /** CSS colour behind the points (default black). */
+  background?: string;
+  signal?: AbortSignal;
+  onStatus?: StatusListener;
+  /** How rendered frames reach the encoder (default jpeg: smallest input to ffmpeg.wasm). */
+  frameImage?: FrameImageFormat;
+  /** Test-only: make the named encoders fail ('fail': a real failing run; 'garbage': bad output). */
+  testFaults?: Partial<Record<string, InjectedFault>>;
+}
+
+export interface ResolvedOptions {
+  fps: number;
+  width: number;
+  height: number;
+  title: boolean;
+  pointSize: number | undefined;
+  background: string;
+  frameImage: FrameImageFormat;
+}
+
+export const MAX_FPS = 240;
+/** The largest side WebGL implementations commonly allow for a drawing buffer. */
+export const MAX_SIDE = 8192;
+
+function evenSide(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive whole number of pixels, got ${value}`);
+  }
+  if (value % 2 !== 0) {
+    throw new RangeError(`${name} must be even (yuv420p video needs even sizes), got ${value}: try ${value + 1}`);
+  }
+  if (value > MAX_SIDE) throw new RangeError(`${name} ${value} is larger than ${MAX_SIDE} pixels, more than browsers render`);
+  return value;
+}
+
+export function resolveOptions(options: ExportOptions): ResolvedOptions {
+  const fps = options.fps ?? 5;
+  if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0 || fps > MAX_FPS) {
+    throw new RangeError(`fps must be a number above 0 and at most ${MAX_FPS}, got ${fps}`);
+  }
+  const frameImage = options.frameImage ?? 'jpeg';
+  if (!['jpeg', 'png', 'rgba'].includes(frameImage)) {
+    throw new RangeError(`frameImage must be "jpeg", "png" or "rgba", got ${JSON.stringify(frameImage)}`);
+  }
+  if (options.pointSize !== undefined && !(options.pointSize > 0 && options.pointSize <= 64)) {
+    throw new RangeError(`pointSize must be between 0 and 64 pixels, got ${options.pointSize}`);
+  }
+  return {
+    fps,
+    width: evenSide('width', options.width ?? 1280),
+    height: evenSide('height', options.height ?? 720),
+    title: options.title ?? true,
+    pointSize: options.pointSize,
+    background: options.background ?? '#000000',
+    frameImage,
+  };
+}

@@ -1,0 +1,79 @@
+// Export phases and the original tool's status messages. Each status carries a
+// fraction in [0, 1] so a progress bar never has to parse the text.
+
+export type ExportPhase = 'init' | 'prepare' | 'render' | 'encode' | 'done' | 'error';
+
+export interface ExportStatus {
+  phase: ExportPhase;
+  /** Overall progress in [0, 1]; never decreases within one export. */
+  fraction: number;
+  message: string;
+}
+
+export type StatusListener = (status: ExportStatus) => void;
+
+/** Where each phase sits on the progress bar. */
+const RENDER_START = 0.02;
+const RENDER_END = 0.7;
+const ENCODE_END = 0.99;
+
+export const messages = {
+  init: () => 'Initializing export...',
+  prepare: (frames: number) => `Preparing to render ${frames} frames...`,
+  render: (i: number, n: number) => `Rendering frame ${i}/${n} (${Math.round((i / n) * 100)}%)`,
+  encode: () => 'Encoding video...',
+  trying: (description: string) => `Trying ${description}...`,
+  ready: (bytes: number) => `Video ready! (${(bytes / (1024 * 1024)).toFixed(1)} MB)`,
+  failed: (reason: string) => `Export failed: ${reason}`,
+  cancelled: () => 'Export cancelled',
+};
+
+/** Sends statuses to a listener, keeping the fraction monotonic. */
+export class StatusReporter {
+  #fraction = 0;
+  readonly #listener: StatusListener | undefined;
+
+  constructor(listener?: StatusListener) {
+    this.#listener = listener;
+  }
+
+  get fraction(): number {
+    return this.#fraction;
+  }
+
+  #emit(phase: ExportPhase, fraction: number, message: string): void {
+    this.#fraction = Math.min(1, Math.max(this.#fraction, fraction));
+    this.#listener?.({ phase, fraction: this.#fraction, message });
+  }
+
+  init(): void {
+    this.#emit('init', 0, messages.init());
+  }
+  prepare(frames: number): void {
+    this.#emit('prepare', RENDER_START / 2, messages.prepare(frames));
+  }
+  /** `done` frames of `total` rendered. */
+  render(done: number, total: number): void {
+    this.#emit('render', RENDER_START + ((RENDER_END - RENDER_START) * done) / total, messages.render(done, total));
+  }
+  encode(): void {
+    this.#emit('encode', RENDER_END, messages.encode());
+  }
+  trying(description: string): void {
+    this.#emit('encode', this.#fraction, messages.trying(description));
+  }
+  /** Progress within the current encode attempt, 0..1; the message stays "Trying ...". */
+  encodeProgress(description: string, within: number): void {
+    const f = RENDER_END + (ENCODE_END - RENDER_END) * Math.min(1, Math.max(0, within));
+    this.#emit('encode', f, messages.trying(description));
+  }
+  ready(bytes: number): void {
+    this.#emit('done', 1, messages.ready(bytes));
+  }
+  failed(reason: string): void {
+    this.#emit('error', this.#fraction, messages.failed(reason));
+  }
+  cancelled(): void {
+    this.#emit('error', this.#fraction, messages.cancelled());
+  }
+}

@@ -1,0 +1,20 @@
+import { DEFAULT_CODECS, selectEncoders } from '../../../../src/core/encode/registry';
+import { fakeEncoder } from '../../fakes';
+
+const all = ['ffmpeg-gif', 'ffmpeg-mpeg4', 'ffmpeg-vp8', 'ffmpeg-h264'].map((id) => fakeEncoder(id));
+
+test('default order: H.264, VP8, MPEG-4, GIF', () => {
+  expect(DEFAULT_CODECS).toEqual(['ffmpeg-h264', 'ffmpeg-vp8', 'ffmpeg-mpeg4', 'ffmpeg-gif']);
+  expect(selectEncoders(all, undefined).map((e) => e.id)).toEqual([...DEFAULT_CODECS]);
+});
+
+test('a caller can choose and reorder', () => {
+  expect(selectEncoders(all, ['ffmpeg-gif', 'ffmpeg-h264']).map((e) => e.id)).toEqual(['ffmpeg-gif', 'ffmpeg-h264']);
+});
+
+test('an unknown id is an error naming the choices, not a skip', () => {
+  expect(() => selectEncoders(all, ['ffmpeg-h264', 'ffmpeg-vp9'])).toThrow(
+    'Unknown codec "ffmpeg-vp9": choose from ffmpeg-gif, ffmpeg-mpeg4, ffmpeg-vp8, ffmpeg-h264',
+  );
+  expect(() => selectEncoders(all, ['ffmpeg-h264', 'ffmpeg-h264'])).toThrow(/listed twice/);
+});

@@ -1,0 +1,111 @@
+import { runExport } from '../../../src/core/pipeline';
+import type { ExportStatus } from '../../../src/core/status';
+import { fakeEncoder, fakeStages, frames } from '../fakes';
+
+function collect() {
+  const statuses: ExportStatus[] = [];
+  return { statuses, onStatus: (s: ExportStatus) => statuses.push(s) };
+}
+
+describe('status sequence', () => {
+  test('the original messages, in order, with growing fractions ending at 1', async () => {
+    const { statuses, onStatus } = collect();
+    const h264 = fakeEncoder('ffmpeg-h264');
+    const result = await runExport(frames(4), { fps: 2, onStatus }, fakeStages([h264]));
+
+    expect(statuses.map((s) => s.message)).toEqual([
+      'Initializing export...',
+      'Preparing to render 4 frames...',
+      'Rendering frame 1/4 (25%)',
+      'Rendering frame 2/4 (50%)',
+      'Rendering frame 3/4 (75%)',
+      'Rendering frame 4/4 (100%)',
+      'Encoding video...',
+      'Trying ffmpeg-h264 description...',
+      'Trying ffmpeg-h264 description...',
+      'Trying ffmpeg-h264 description...',
+      'Video ready! (0.0 MB)',
+    ]);
+    expect(statuses.map((s) => s.phase)).toEqual([
+      'init', 'prepare', 'render', 'render', 'render', 'render', 'encode', 'encode', 'encode', 'encode', 'done',
+    ]);
+    const fractions = statuses.map((s) => s.fraction);
+    expect(fractions[0]).toBe(0);
+    expect(fractions[fractions.length - 1]).toBe(1);
+    fractions.slice(1).forEach((f, i) => expect(f).toBeGreaterThanOrEqual(fractions[i]!));
+    expect(fractions.every((f) => f >= 0 && f <= 1)).toBe(true);
+    // encoding progress moved the bar past where rendering left it
+    expect(statuses[9]!.fraction).toBeGreaterThan(statuses[6]!.fraction);
+
+    expect(result).toMatchObject({ codec: 'ffmpeg-h264', frames: 4, durationSeconds: 2, mimeType: 'video/mp4', extension: 'mp4' });
+    expect(result.bytes).toBe(result.blob.size);
+  });
+
+  test('Video ready! reports megabytes with one decimal', async () => {
+    const { statuses, onStatus } = collect();
+    const big = fakeEncoder('big');
+    big.encode = async () => {
+      const b = new Uint8Array(Math.round(2.46 * 1024 * 1024));
+      b.set([0, 0, 0, 24, 0x66, 0x74, 0x79, 0x70]);
+      return b;
+    };
+    delete big.probe;
+    await runExport(frames(1), { onStatus, codecs: ['big'] }, fakeStages([big]));
+    expect(statuses[statuses.length - 1]!.message).toBe('Video ready! (2.5 MB)');
+  });
+
+  test('a validation error is reported as Export failed and rejects', async () => {
+    const { statuses, onStatus } = collect();
+    const bad = [{ points: [0, 0, 0] }, { points: [0, NaN, 0] }];
+    await expect(runExport(bad, { onStatus }, fakeStages([fakeEncoder('ffmpeg-h264')]))).rejects.toThrow(/frames\[1\]/);
+    expect(statuses.map((s) => s.message)).toEqual([
+      'Initializing export...',
+      'Export failed: frames[1]: point 0 has a non-finite y coordinate (NaN)',
+    ]);
+    expect(statuses[1]!.phase).toBe('error');
+  });
+
+  test.each([
+    [{ width: 641 }, /width must be even/],
+    [{ height: 0 }, /height must be a positive whole number/],
+    [{ width: 100000 }, /larger than 8192/],
+    [{ fps: 0 }, /fps must be a number above 0/],
+    [{ fps: NaN }, /fps must be a number above 0/],
+    [{ codecs: ['ffmpeg-av1'] }, /Unknown codec "ffmpeg-av1": choose from ffmpeg-h264/],
+    [{ codecs: [] }, /codecs is empty/],
+  ])('option %p is rejected clearly', async (options, message) => {
+    const { statuses, onStatus } = collect();
+    await expect(runExport(frames(2), { ...options, onStatus }, fakeStages([fakeEncoder('ffmpeg-h264')]))).rejects.toThrow(message);
+    expect(statuses[statuses.length - 1]!.message).toMatch(/^Export failed: /);
+  });
+});
+
+describe('cancellation', () => {
+  test('aborting during rendering rejects with an AbortError, disposes the renderer and skips encoding', async () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    const { statuses, onStatus } = collect();
+    const h264 = fakeEncoder('ffmpeg-h264');
+    const stages = fakeStages([h264], log);
+    const created = stages.createRenderer;
+    stages.createRenderer = (set, o) => {
+      const r = created(set, o);
+      const render = r.render.bind(r);
+      r.render = async (i, f) => {
+        if (i === 2) controller.abort();
+        return render(i, f);
+      };
+      return r;
+    };
+    await expect(runExport(frames(6), { signal: controller.signal, onStatus }, stages)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log).toEqual(['render 0', 'render 1', 'render 2', 'dispose']);
+    expect(h264.calls).toHaveLength(0);
+    expect(statuses[statuses.length - 1]).toMatchObject({ phase: 'error', message: 'Export cancelled' });
+  });
+
+  test('an already aborted signal rejects at once', async () => {
+    const log: string[] = [];
+    await expect(runExport(frames(2), { signal: AbortSignal.abort() }, fakeStages([fakeEncoder('x')], log))).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log).toEqual([]);
+  });
+});
