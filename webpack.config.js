@@ -50,4 +50,7 @@ export default {
     minimizer: [new TerserPlugin({ exclude: /ffmpeg-core/ })],
   },
   performance: { hints: false },
+  // @ffmpeg/ffmpeg imports its worker and a user-given core by URL expressions;
+  // we pass both explicitly (src/core/encode/ffmpeg-host.ts), so these are moot.
+  ignoreWarnings: [{ module: /@ffmpeg[\\/]ffmpeg/, message: /Critical dependency/ }],
 };

@@ -70,3 +70,46 @@ export async function launchChromium() {
   };
   return { context, close };
 }
+
+/** Opens the example page (optionally loading the module from `moduleURL`) and waits until it is ready. */
+export async function openExamplePage(context, siteURL, { moduleURL } = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const query = moduleURL ? `?module=${encodeURIComponent(moduleURL)}` : '';
+  await page.goto(`${siteURL}/examples/index.html${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 30_000 }).catch((e) => {
+    throw new Error(`example page did not start: ${errors.join('; ') || e.message}`);
+  });
+  return page;
+}
+
+/**
+ * Exports in the page, through window.cloudreelExample: `what` is a shape name
+ * (see shapes.js) or an array of frames. Brings the video back as a Buffer with
+ * the result's metadata and every status reported; a failed export resolves
+ * to { error: { name, message }, statuses } instead of throwing.
+ */
+export async function exportInPage(page, what, options = {}) {
+  const out = await page.evaluate(
+    async ({ what, options }) => {
+      const example = window.cloudreelExample;
+      const t0 = performance.now();
+      let run;
+      try {
+        run = typeof what === 'string' ? await example.exportShape(what, options) : await example.exportFrames(what, options);
+      } catch (e) {
+        return { error: { name: e.name, message: e.message }, statuses: e.statuses ?? [] };
+      }
+      const ms = performance.now() - t0;
+      const buffer = new Uint8Array(await run.result.blob.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < buffer.length; i += 0x8000) binary += String.fromCharCode(...buffer.subarray(i, i + 0x8000));
+      const { blob, ...meta } = run.result;
+      return { base64: btoa(binary), meta, statuses: run.statuses, ms, loadMs: example.cloudreel.ffmpegHost.stats.lastLoadMs };
+    },
+    { what, options },
+  );
+  if (out.error) return out;
+  return { ...out, bytes: Buffer.from(out.base64, 'base64'), base64: undefined };
+}

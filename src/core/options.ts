@@ -20,7 +20,7 @@ export interface ExportOptions {
   background?: string;
   signal?: AbortSignal;
   onStatus?: StatusListener;
-  /** How rendered frames reach the encoder (default jpeg: smallest input to ffmpeg.wasm). */
+  /** How rendered frames reach ffmpeg.wasm (default png: lossless, and measured as fast end to end as jpeg). */
   frameImage?: FrameImageFormat;
   /** Test-only: make the named encoders fail ('fail': a real failing run; 'garbage': bad output). */
   testFaults?: Partial<Record<string, InjectedFault>>;
@@ -56,7 +56,7 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
   if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0 || fps > MAX_FPS) {
     throw new RangeError(`fps must be a number above 0 and at most ${MAX_FPS}, got ${fps}`);
   }
-  const frameImage = options.frameImage ?? 'jpeg';
+  const frameImage = options.frameImage ?? 'png';
   if (!['jpeg', 'png', 'rgba'].includes(frameImage)) {
     throw new RangeError(`frameImage must be "jpeg", "png" or "rgba", got ${JSON.stringify(frameImage)}`);
   }

@@ -182,18 +182,20 @@ class FFmpegEncoder implements Encoder {
           created.push(input, report);
           await ffmpeg.writeFile(input, bytes.slice());
           const log = watchLog(ffmpeg, 1);
-          let code: number;
+          let text: string;
           try {
-            code = await ffmpeg.ffprobe([
+            // ffmpeg.wasm's ffprobe returns -1 even when it succeeds: judge by its report.
+            await ffmpeg.ffprobe([
               '-v', 'error', '-select_streams', 'v:0', '-count_packets',
               '-show_entries', 'stream=codec_name,width,height,nb_read_packets',
               '-of', 'json', input, '-o', report,
             ]);
+            text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
+          } catch {
+            throw new Error(`the output cannot be read back: ${log.reason()}`);
           } finally {
             log.stop();
           }
-          if (code !== 0) throw new Error(`the output cannot be read back: ${log.reason()}`);
-          const text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
           const stream = JSON.parse(text).streams?.[0];
           if (!stream) throw new Error('the output holds no video stream');
           return {

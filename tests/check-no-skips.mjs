@@ -1,0 +1,27 @@
+// Fails the run when a test runner skipped, focused away or ran no test, and
+// prints "<suite>: N passed, N failed". Reads jest's --json output or a TAP file
+// from node's test runner:  node tests/check-no-skips.mjs jest|tap FILE SUITE
+import fs from 'node:fs';
+
+const [kind, file, suite] = process.argv.slice(2);
+const text = fs.readFileSync(file, 'utf8');
+let passed, failed, skipped, todo;
+if (kind === 'jest') {
+  const r = JSON.parse(text);
+  [passed, failed, skipped, todo] = [r.numPassedTests, r.numFailedTests, r.numPendingTests, r.numTodoTests];
+} else if (kind === 'tap') {
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  [passed, failed, skipped, todo] = [count('pass'), count('fail') + count('cancelled'), count('skipped'), count('todo')];
+} else {
+  throw new Error(`unknown report kind ${kind}`);
+}
+console.log(`${suite}: ${passed} passed, ${failed} failed, ${skipped + todo} skipped`);
+if (!(passed > 0)) {
+  console.error(`${suite}: no test ran`);
+  process.exit(1);
+}
+if (failed > 0) process.exit(1);
+if (skipped + todo > 0) {
+  console.error(`${suite}: ${skipped + todo} test(s) skipped or todo; every test must run`);
+  process.exit(1);
+}

@@ -1,0 +1,20 @@
+import { resolveOptions } from '../../../src/core/options';
+
+test('defaults are the original tool\'s: 5 fps, 1280x720, title on, black; png frames', () => {
+  expect(resolveOptions({})).toEqual({
+    fps: 5, width: 1280, height: 720, title: true, pointSize: undefined, background: '#000000', frameImage: 'png',
+  });
+});
+
+test.each([
+  [{ width: 1279 }, 'width must be even (yuv420p video needs even sizes), got 1279: try 1280'],
+  [{ height: -2 }, 'height must be a positive whole number of pixels, got -2'],
+  [{ width: 10.5 }, 'width must be a positive whole number of pixels, got 10.5'],
+  [{ height: 10000 }, 'height 10000 is larger than 8192 pixels, more than browsers render'],
+  [{ fps: -1 }, 'fps must be a number above 0 and at most 240, got -1'],
+  [{ fps: 1000 }, 'fps must be a number above 0 and at most 240, got 1000'],
+  [{ pointSize: 0 }, 'pointSize must be between 0 and 64 pixels, got 0'],
+  [{ frameImage: 'webp' as never }, 'frameImage must be "jpeg", "png" or "rgba", got "webp"'],
+])('%p is rejected with a message saying what to do', (options, message) => {
+  expect(() => resolveOptions(options)).toThrow(message);
+});
