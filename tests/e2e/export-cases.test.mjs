@@ -42,6 +42,8 @@ describe('the three example animations', () => {
       assert.equal(run.meta.codec, 'ffmpeg-h264');
       assert.equal(info.pixFmt, 'yuv420p');
       assert.equal(info.colorRange, 'tv');
+      // +faststart: the index (moov) comes before the media data (mdat), so playback starts at once.
+      assert.ok(run.bytes.indexOf('moov') < run.bytes.indexOf('mdat'), 'moov box must precede mdat');
       const [first] = decodeFrames(file, 1280, 720);
       assert.ok(litFraction(first) > 0.01, `first frame is (nearly) all black: ${litFraction(first)}`);
       const messages = run.statuses.map((s) => s.message);

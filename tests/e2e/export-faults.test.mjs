@@ -66,6 +66,14 @@ describe('codec fallback', () => {
     assert.equal(await page.textContent('#status'), last.message);
   });
 
+  test('no file is left in ffmpeg.wasm\'s virtual file system after the attempts above', async () => {
+    const entries = await page.evaluate(() =>
+      window.cloudreelExample.cloudreel.ffmpegHost.run(async (ff) => (await ff.listDir('/')).map((n) => n.name)),
+    );
+    assert.ok(entries.includes('tmp'), `listing looks wrong: ${entries}`);
+    assert.deepEqual(entries.filter((n) => n.startsWith('cloudreel-')), []);
+  });
+
   test('an unknown codec id is an error, not a skip', async () => {
     const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264', 'ffmpeg-vp9'] });
     assert.match(run.error.message, /^Unknown codec "ffmpeg-vp9": choose from ffmpeg-h264, ffmpeg-vp8, ffmpeg-mpeg4, ffmpeg-gif$/);
