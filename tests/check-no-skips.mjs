@@ -1,6 +1,6 @@
 // Fails the run when a test runner skipped, focused away or ran no test, and
 // prints "<suite>: N passed, N failed". Reads jest's --json output or a TAP file
-// from node's test runner:  node tests/check-no-skips.mjs jest|tap FILE SUITE
+// from node's test runner, or pytest's JUnit XML:  node tests/check-no-skips.mjs jest|tap|junit FILE SUITE
 import fs from 'node:fs';
 
 const [kind, file, suite] = process.argv.slice(2);
@@ -12,6 +12,11 @@ if (kind === 'jest') {
 } else if (kind === 'tap') {
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
   [passed, failed, skipped, todo] = [count('pass'), count('fail') + count('cancelled'), count('skipped'), count('todo')];
+} else if (kind === 'junit') {
+  const attr = (name) => Number(new RegExp(`<testsuite[^>]* ${name}="(\\d+)"`).exec(text)?.[1] ?? NaN);
+  const total = attr('tests');
+  [failed, skipped, todo] = [attr('failures') + attr('errors'), attr('skipped'), 0];
+  passed = total - failed - skipped;
 } else {
   throw new Error(`unknown report kind ${kind}`);
 }

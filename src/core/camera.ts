@@ -10,6 +10,14 @@ export interface ViewAngles {
   elevationDeg: number;
 }
 
+/** A camera as a viewer hands it over: where it is, what it looks at, which way is up. */
+export interface CameraView {
+  position: [number, number, number];
+  target: [number, number, number];
+  up: [number, number, number];
+  fovDeg: number;
+}
+
 export const MATPLOTLIB_VIEW: ViewAngles = { azimuthDeg: -60, elevationDeg: 30 };
 const VERTICAL_FOV_DEG = 35;
 /** Room around the cloud (and for the title line). */
@@ -54,6 +62,22 @@ export function fitCamera(bounds: Bounds | null, aspect: number, view: ViewAngle
   camera.up.set(0, 0, 1);
   camera.position.copy(center).addScaledVector(back, distance);
   camera.lookAt(center);
+  camera.updateProjectionMatrix();
+  camera.updateMatrixWorld(true);
+  return camera;
+}
+
+/** A camera placed as `view` says, with near/far planes that hold `bounds`. */
+export function cameraFromView(view: CameraView, bounds: Bounds | null, aspect: number): PerspectiveCamera {
+  const target = new Vector3(...view.target);
+  const position = new Vector3(...view.position);
+  const min = new Vector3(...(bounds?.min ?? [-1, -1, -1]));
+  const max = new Vector3(...(bounds?.max ?? [1, 1, 1]));
+  const reach = position.distanceTo(min.clone().add(max).multiplyScalar(0.5)) + min.distanceTo(max);
+  const camera = new PerspectiveCamera(view.fovDeg, aspect, reach * 1e-4, reach * 2);
+  camera.up.set(...view.up);
+  camera.position.copy(position);
+  camera.lookAt(target);
   camera.updateProjectionMatrix();
   camera.updateMatrixWorld(true);
   return camera;

@@ -1,31 +1,42 @@
-// Colour by z with viridis, as the original tool did for frames without colors.
+// Colour by z with a colormap (viridis by default, as the original tool did)
+// for frames without colors. Tables come from the colormap package.
 import colormap from 'colormap';
 
 const SHADES = 256;
-let viridis: Uint8Array | null = null;
+/** Colormaps offered to users (ones whose low end stays visible on black). */
+export const COLORMAPS = ['viridis', 'plasma', 'inferno', 'magma', 'jet'] as const;
+export type ColormapName = (typeof COLORMAPS)[number];
 
-/** 256 viridis entries as r g b bytes, built once from the colormap package. */
-function viridisTable(): Uint8Array {
-  if (!viridis) {
-    const rows = colormap({ colormap: 'viridis', nshades: SHADES, format: 'rgba', alpha: 1 }) as number[][];
-    viridis = new Uint8Array(SHADES * 3);
-    rows.forEach(([r, g, b], i) => viridis!.set([r!, g!, b!], i * 3));
+const tables = new Map<string, Uint8Array>();
+
+/** 256 entries as r g b bytes, built once per colormap. */
+function table(name: ColormapName): Uint8Array {
+  let t = tables.get(name);
+  if (!t) {
+    const rows = colormap({ colormap: name, nshades: SHADES, format: 'rgba', alpha: 1 }) as number[][];
+    const bytes = new Uint8Array(SHADES * 3);
+    rows.forEach(([r, g, b], i) => bytes.set([r!, g!, b!], i * 3));
+    tables.set(name, (t = bytes));
   }
-  return viridis;
+  return t;
 }
 
-/** Colours each point by its z within [zMin, zMax], like matplotlib's c=z, cmap='viridis'. */
-export function colorByZ(positions: Float32Array, zMin: number, zMax: number): Uint8Array {
-  const table = viridisTable();
+export function isColormap(name: unknown): name is ColormapName {
+  return (COLORMAPS as readonly unknown[]).includes(name);
+}
+
+/** Colours each point by its z within [zMin, zMax], like matplotlib's c=z with a cmap. */
+export function colorByZ(positions: Float32Array, zMin: number, zMax: number, name: ColormapName = 'viridis'): Uint8Array {
+  const lut = table(name);
   const count = positions.length / 3;
   const out = new Uint8Array(count * 3);
   const span = zMax - zMin;
   for (let i = 0; i < count; i++) {
     const t = span > 0 ? (positions[i * 3 + 2]! - zMin) / span : 0.5;
     const k = Math.min(SHADES - 1, Math.max(0, Math.floor(t * SHADES))) * 3;
-    out[i * 3] = table[k]!;
-    out[i * 3 + 1] = table[k + 1]!;
-    out[i * 3 + 2] = table[k + 2]!;
+    out[i * 3] = lut[k]!;
+    out[i * 3 + 1] = lut[k + 1]!;
+    out[i * 3 + 2] = lut[k + 2]!;
   }
   return out;
 }

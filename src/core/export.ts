@@ -1,6 +1,6 @@
 // exportAnimation: the core pipeline wired to three.js and ffmpeg.wasm.
 import { createFFmpegEncoders } from './encode/ffmpeg.js';
-import type { FrameInput } from './frames.js';
+import type { FrameInput, FrameSet } from './frames.js';
 import type { ExportOptions } from './options.js';
 import { runExport, type ExportResult, type ExportStages } from './pipeline.js';
 import { createFrameRenderer } from './render.js';
@@ -12,12 +12,14 @@ export const browserStages = (): ExportStages => ({
       height: o.height,
       title: o.title,
       background: o.background,
+      colormap: o.colormap,
+      ...(o.view ? { view: o.view } : {}),
       ...(o.pointSize !== undefined ? { pointSize: o.pointSize } : {}),
     }),
   encoders: createFFmpegEncoders(),
 });
 
-/** Renders `frames` with three.js and encodes them, trying codecs in order. */
-export function exportAnimation(frames: ArrayLike<FrameInput>, options: ExportOptions = {}): Promise<ExportResult> {
+/** Renders `frames` (inputs, or a FrameSet from toFrameSet) with three.js and encodes them, trying codecs in order. */
+export function exportAnimation(frames: ArrayLike<FrameInput> | FrameSet, options: ExportOptions = {}): Promise<ExportResult> {
   return runExport(frames, options, browserStages());
 }

@@ -1,5 +1,7 @@
 // Export options with their defaults, checked before any work starts.
-import type { InjectedFault } from './encode/encoder.js';
+import type { CameraView } from './camera.js';
+import { COLORMAPS, isColormap, type ColormapName } from './colormap.js';
+import type { InjectedFault, Quality } from './encode/encoder.js';
 import type { FrameImageFormat } from './render.js';
 import type { StatusListener } from './status.js';
 
@@ -18,6 +20,12 @@ export interface ExportOptions {
   pointSize?: number;
   /** CSS colour behind the points (default black). */
   background?: string;
+  /** Colormap for frames without colors (default viridis). */
+  colormap?: ColormapName;
+  /** Size/quality trade-off of the encoders (default standard). */
+  quality?: Quality;
+  /** Camera to render from (e.g. a viewer's current one); default: fitted to all frames. */
+  view?: CameraView;
   signal?: AbortSignal;
   onStatus?: StatusListener;
   /** How rendered frames reach ffmpeg.wasm (default png: lossless, and measured as fast end to end as jpeg). */
@@ -33,6 +41,9 @@ export interface ResolvedOptions {
   title: boolean;
   pointSize: number | undefined;
   background: string;
+  colormap: ColormapName;
+  quality: Quality;
+  view: CameraView | undefined;
   frameImage: FrameImageFormat;
 }
 
@@ -51,6 +62,18 @@ function evenSide(name: string, value: number): number {
   return value;
 }
 
+const QUALITIES: readonly Quality[] = ['high', 'standard', 'small'];
+
+function checkView(view: CameraView): CameraView {
+  const vec = (v: unknown) => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!view || !vec(view.position) || !vec(view.target) || !vec(view.up)) {
+    throw new RangeError('view must have position, target and up, each three finite numbers');
+  }
+  if (view.position.every((x, i) => x === view.target[i])) throw new RangeError('view position and target must differ');
+  if (!(view.fovDeg > 1 && view.fovDeg < 179)) throw new RangeError(`view fovDeg must lie between 1 and 179, got ${view.fovDeg}`);
+  return view;
+}
+
 export function resolveOptions(options: ExportOptions): ResolvedOptions {
   const fps = options.fps ?? 5;
   if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0 || fps > MAX_FPS) {
@@ -63,6 +86,14 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
   if (options.pointSize !== undefined && !(options.pointSize > 0 && options.pointSize <= 64)) {
     throw new RangeError(`pointSize must be between 0 and 64 pixels, got ${options.pointSize}`);
   }
+  const colormap = options.colormap ?? 'viridis';
+  if (!isColormap(colormap)) {
+    throw new RangeError(`colormap must be one of ${COLORMAPS.join(', ')}, got ${JSON.stringify(colormap)}`);
+  }
+  const quality = options.quality ?? 'standard';
+  if (!QUALITIES.includes(quality)) {
+    throw new RangeError(`quality must be one of ${QUALITIES.join(', ')}, got ${JSON.stringify(quality)}`);
+  }
   return {
     fps,
     width: evenSide('width', options.width ?? 1280),
@@ -70,6 +101,9 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
     title: options.title ?? true,
     pointSize: options.pointSize,
     background: options.background ?? '#000000',
+    colormap,
+    quality,
+    view: options.view === undefined ? undefined : checkView(options.view),
     frameImage,
   };
 }

@@ -42,8 +42,13 @@ async function renderAll(renderer: FrameRenderer, o: ResolvedOptions, status: St
   return images;
 }
 
+/** A FrameSet made by toFrameSet is already validated and packed. */
+function isFrameSet(frames: ArrayLike<FrameInput> | FrameSet): frames is FrameSet {
+  return !('length' in frames) && Array.isArray((frames as FrameSet).frames) && 'bounds' in frames;
+}
+
 export async function runExport(
-  frames: ArrayLike<FrameInput>,
+  frames: ArrayLike<FrameInput> | FrameSet,
   options: ExportOptions,
   stages: ExportStages,
 ): Promise<ExportResult> {
@@ -54,7 +59,7 @@ export async function runExport(
     signal?.throwIfAborted();
     const o = resolveOptions(options);
     const encoders = selectEncoders(stages.encoders, options.codecs);
-    const set = toFrameSet(frames);
+    const set = isFrameSet(frames) ? frames : toFrameSet(frames);
     status.prepare(set.frames.length);
 
     const t0 = performance.now();
@@ -68,7 +73,7 @@ export async function runExport(
 
     const t1 = performance.now();
     status.encode();
-    const job = { images, imageFormat: o.frameImage, width: o.width, height: o.height, fps: o.fps, ...(signal ? { signal } : {}) };
+    const job = { images, imageFormat: o.frameImage, width: o.width, height: o.height, fps: o.fps, quality: o.quality, ...(signal ? { signal } : {}) };
     const { bytes, encoder, attempts } = await encodeWithFallback(encoders, job, status, options.testFaults);
     const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: encoder.mimeType });
     status.ready(bytes.length);

@@ -12,8 +12,8 @@ import {
   Uint8BufferAttribute,
   WebGLRenderer,
 } from 'three';
-import { fitCamera } from './camera.js';
-import { colorByZ } from './colormap.js';
+import { cameraFromView, fitCamera, type CameraView } from './camera.js';
+import { colorByZ, type ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
 
 /** What ffmpeg is fed: compressed pictures (jpeg, png) or raw RGBA bytes. */
@@ -27,6 +27,9 @@ export interface RenderOptions {
   /** Point diameter in pixels; by default chosen from the point count. */
   pointSize?: number;
   background?: string;
+  colormap?: ColormapName;
+  /** Render from this camera instead of one fitted to all frames. */
+  view?: CameraView;
 }
 
 export interface FrameRenderer {
@@ -84,7 +87,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   renderer.setClearColor(background, 1);
 
   const scene = new Scene();
-  const camera = fitCamera(set.bounds, width / height);
+  const camera = options.view ? cameraFromView(options.view, set.bounds, width / height) : fitCamera(set.bounds, width / height);
   const largest = set.frames.reduce((m, f) => Math.max(m, f.count), 0);
   const material = new PointsMaterial({
     size: options.pointSize ?? defaultPointSize(largest, height),
@@ -106,7 +109,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
     const geometry = new BufferGeometry();
     geometry.setAttribute('position', new Float32BufferAttribute(frame.positions, 3));
-    const colors = frame.colors ?? colorByZ(frame.positions, zMin, zMax);
+    const colors = frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap);
     geometry.setAttribute('color', new Uint8BufferAttribute(colors, 3, true));
     const points = new Points(geometry, material);
     points.frustumCulled = false;

@@ -3,6 +3,9 @@ import type { FrameImageFormat } from '../render.js';
 
 export type Container = 'mp4' | 'webm' | 'gif';
 
+/** Size/quality trade-off, mapped to each codec's own settings. */
+export type Quality = 'high' | 'standard' | 'small';
+
 /** A failure injected on purpose by a test (never set in normal use). */
 export type InjectedFault = 'fail' | 'garbage';
 
@@ -13,6 +16,7 @@ export interface EncodeJob {
   width: number;
   height: number;
   fps: number;
+  quality?: Quality;
   signal?: AbortSignal;
   /** Progress of this attempt in [0, 1]. */
   onProgress?: (fraction: number) => void;

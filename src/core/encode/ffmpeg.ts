@@ -1,7 +1,7 @@
 // ffmpeg.wasm encoders. Arguments come only from the fixed tables below and
 // from numbers we validated (fps, size): never from strings a caller passes.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
-import type { Container, EncodeJob, Encoder, ProbeResult } from './encoder.js';
+import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
 import { ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
 
 interface CodecSpec {
@@ -11,7 +11,7 @@ interface CodecSpec {
   extension: string;
   container: Container;
   /** Codec arguments; `gop` is the keyframe interval in frames. */
-  args(gop: number): string[];
+  args(gop: number, quality: Quality): string[];
 }
 
 // Limited-range BT.709, tagged, so players show the colours we rendered.
@@ -28,7 +28,7 @@ export const FFMPEG_CODECS: readonly CodecSpec[] = [
     extension: 'mp4',
     container: 'mp4',
     // ultrafast: Constrained Baseline, which QuickTime, browsers and phones play.
-    args: (gop) => ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', ...YUV420P_BT709, '-g', `${gop}`, '-movflags', '+faststart'],
+    args: (gop, q) => ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', `${{ high: 18, standard: 23, small: 28 }[q]}`, ...YUV420P_BT709, '-g', `${gop}`, '-movflags', '+faststart'],
   },
   {
     id: 'ffmpeg-vp8',
@@ -36,7 +36,7 @@ export const FFMPEG_CODECS: readonly CodecSpec[] = [
     mimeType: 'video/webm',
     extension: 'webm',
     container: 'webm',
-    args: (gop) => ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '4M', '-crf', '10', ...YUV420P_BT709, '-g', `${gop}`, '-auto-alt-ref', '0'],
+    args: (gop, q) => ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', ...{ high: ['-b:v', '8M', '-crf', '6'], standard: ['-b:v', '4M', '-crf', '10'], small: ['-b:v', '1M', '-crf', '20'] }[q], ...YUV420P_BT709, '-g', `${gop}`, '-auto-alt-ref', '0'],
   },
   {
     id: 'ffmpeg-mpeg4',
@@ -44,7 +44,7 @@ export const FFMPEG_CODECS: readonly CodecSpec[] = [
     mimeType: 'video/mp4',
     extension: 'mp4',
     container: 'mp4',
-    args: (gop) => ['-c:v', 'mpeg4', '-q:v', '3', '-tag:v', 'mp4v', ...YUV420P_BT709, '-g', `${gop}`, '-movflags', '+faststart'],
+    args: (gop, q) => ['-c:v', 'mpeg4', '-q:v', `${{ high: 2, standard: 4, small: 8 }[q]}`, '-tag:v', 'mp4v', ...YUV420P_BT709, '-g', `${gop}`, '-movflags', '+faststart'],
   },
   {
     id: 'ffmpeg-gif',
@@ -52,8 +52,11 @@ export const FFMPEG_CODECS: readonly CodecSpec[] = [
     mimeType: 'image/gif',
     extension: 'gif',
     container: 'gif',
-    // At most 640 px wide: GIF is the last resort, and a palette pass at full size is slow.
-    args: () => ['-vf', "scale='min(640,iw)':-2:flags=lanczos,split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse", '-loop', '0'],
+    // Narrow (640 px at standard): GIF is the last resort, and a palette pass at full size is slow.
+    args: (_gop, q) => [
+      '-vf', `scale='min(${{ high: 960, standard: 640, small: 480 }[q]},iw)':-2:flags=lanczos,split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse`,
+      '-loop', '0',
+    ],
   },
 ];
 
@@ -155,7 +158,7 @@ class FFmpegEncoder implements Encoder {
           const gop = Math.max(1, Math.round(job.fps * KEYFRAME_SECONDS));
           const args = [
             ...inputArgs(job, dir),
-            ...this.#spec.args(gop),
+            ...this.#spec.args(gop, job.quality ?? 'standard'),
             ...(job.fault === 'fail' ? INJECTED_FAILURE : []),
             output,
           ];

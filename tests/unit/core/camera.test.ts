@@ -1,5 +1,5 @@
 import { Vector3 } from 'three';
-import { fitCamera } from '../../../src/core/camera';
+import { cameraFromView, fitCamera } from '../../../src/core/camera';
 import { toFrameSet } from '../../../src/core/frames';
 
 function ndc(camera: ReturnType<typeof fitCamera>, p: [number, number, number]) {
@@ -58,5 +58,17 @@ describe('fitCamera', () => {
       expect(Number.isFinite(p.x)).toBe(true);
       expect(Math.abs(p.x)).toBeLessThan(1e-6);
     }
+  });
+});
+
+describe('cameraFromView', () => {
+  test('the target lands mid-frame and every point of the bounds is between near and far', () => {
+    const bounds = { min: [-1, -1, -1], max: [1, 1, 1] } as { min: [number, number, number]; max: [number, number, number] };
+    const camera = cameraFromView({ position: [6, -4, 3], target: [0.5, 0, 0], up: [0, 0, 1], fovDeg: 40 }, bounds, 16 / 9);
+    const p = ndc(camera, [0.5, 0, 0]);
+    expect(Math.abs(p.x)).toBeLessThan(1e-9);
+    expect(Math.abs(p.y)).toBeLessThan(1e-9);
+    for (const c of [[-1, -1, -1], [1, 1, 1], [1, -1, 1]] as const) expect(Math.abs(ndc(camera, [...c]).z)).toBeLessThan(1);
+    expect(camera.fov).toBe(40);
   });
 });

@@ -13,3 +13,9 @@ test('a flat cloud gets the middle colour, not NaN', () => {
   const colors = colorByZ(new Float32Array([0, 0, 2, 1, 1, 2]), 2, 2);
   expect(Array.from(colors.subarray(0, 3))).toEqual(Array.from(colors.subarray(3, 6)));
 });
+
+test('other colormaps give other colours; plasma starts at #0d0887', () => {
+  const z = new Float32Array([0, 0, 0]);
+  expect(Array.from(colorByZ(z, 0, 1, 'plasma'))).toEqual([0x0d, 0x08, 0x87]);
+  expect(Array.from(colorByZ(z, 0, 1, 'viridis'))).not.toEqual(Array.from(colorByZ(z, 0, 1, 'plasma')));
+});

@@ -109,3 +109,10 @@ describe('cancellation', () => {
     expect(log).toEqual([]);
   });
 });
+
+test('a FrameSet from toFrameSet is taken as it is', async () => {
+  const { toFrameSet } = await import('../../../src/core/frames');
+  const set = toFrameSet(frames(3));
+  const result = await runExport(set, {}, fakeStages([fakeEncoder('ffmpeg-h264')]));
+  expect(result.frames).toBe(3);
+});

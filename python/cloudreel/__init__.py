@@ -1,0 +1,11 @@
+"""cloudreel: point-cloud animations to video in JupyterLab."""
+
+from ._version import __version__
+from .widget import Animation
+
+__all__ = ["Animation", "__version__"]
+
+
+def _jupyter_labextension_paths():
+    # Found by JupyterLab when the package is installed in develop mode.
+    return [{"src": "labextension", "dest": "cloudreel"}]

@@ -1,0 +1,327 @@
+"""Frames on the kernel side: validate what users pass, pack it for the browser.
+
+Every rejection names the frame as ``frames[i]`` (the index the caller used)
+and the problem, so a person can find the bad data.
+
+Wire format (the TypeScript side reads exactly this)::
+
+    header  = {"frames": [{"points": N_i, "colors": bool}, ...], "total_bytes": T}
+    payload = for each frame, in order:
+                positions  N_i*3 little-endian float32 (x0 y0 z0 x1 ...)
+                if colors: N_i*3 uint8 (r0 g0 b0 r1 ...), then zero bytes up to
+                           the next multiple of 4, so each positions block
+                           starts 4-byte aligned
+    T = len(payload)
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CHUNK_BYTES",
+    "ChunkAssembler",
+    "Frame",
+    "chunk_count",
+    "iter_chunks",
+    "normalize_frames",
+    "pack_frames",
+    "unpack_frames",
+]
+
+POSITION_DTYPE = np.dtype("<f4")
+CHUNK_BYTES = 2 * 1024 * 1024
+
+_SHAPE_HINT = "frames must be a list of (N, 3) arrays or one (F, N, 3) array"
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One validated frame; the arrays may share memory with the caller's input."""
+
+    positions: np.ndarray  # (N, 3) '<f4', C-contiguous
+    colors: np.ndarray | None = None  # (N, 3) uint8, C-contiguous, or None
+
+    def __post_init__(self) -> None:
+        p, c = self.positions, self.colors
+        if not (isinstance(p, np.ndarray) and p.dtype == POSITION_DTYPE and p.ndim == 2
+                and p.shape[1] == 3 and p.flags.c_contiguous):
+            raise TypeError("Frame.positions must be a C-contiguous (N, 3) '<f4' array; "
+                            "use normalize_frames() to build frames")
+        if c is not None and not (isinstance(c, np.ndarray) and c.dtype == np.uint8
+                                  and c.shape == p.shape and c.flags.c_contiguous):
+            raise TypeError("Frame.colors must be None or a C-contiguous uint8 array "
+                            "shaped like positions; use normalize_frames() to build frames")
+
+    @property
+    def count(self) -> int:
+        return self.positions.shape[0]
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _as_numeric(value: Any, where: str, what: str) -> np.ndarray:
+    """``value`` as an ndarray of integers or floats (a (0, 3) array for ``[]``)."""
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{where}: {what} must have shape (N, 3), "
+                         "got rows of unequal length") from None
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{where}: {what} must be numbers, got a bool array")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{where}: {what} must be numbers, got dtype {arr.dtype}")
+    if arr.ndim == 1 and arr.size == 0:
+        arr = arr.reshape(0, 3)
+    return arr
+
+
+def _positions(value: Any, where: str) -> np.ndarray:
+    if isinstance(value, (str, bytes, dict)) or value is None or np.isscalar(value):
+        raise TypeError(f"{where}: expected a dict with 'points', an (N, 3) array, "
+                        f"got {_type_name(value)}")
+    src = _as_numeric(value, where, "points")
+    if src.ndim != 2 or src.shape[1] != 3:
+        raise ValueError(f"{where}: points must have shape (N, 3), got {src.shape}")
+    # A float64 beyond float32's range becomes inf here, so it is caught below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        pos = np.asarray(src, dtype=POSITION_DTYPE, order="C")
+    finite = np.isfinite(pos)
+    if not finite.all():
+        point = int(np.argmax(~finite.all(axis=1)))
+        axis = int(np.argmax(~finite[point]))
+        original = src[point, axis]
+        note = "" if not np.isfinite(original) else ", too large for float32"
+        raise ValueError(f"{where}: point {point} has a non-finite coordinate "
+                         f"({original}{note})")
+    return pos
+
+
+def _first_bad(src: np.ndarray, ok: np.ndarray) -> tuple[int, Any]:
+    """(point index, value) of the first entry where ``ok`` is False."""
+    flat = int(np.argmax(~ok.ravel()))
+    return flat // 3, src.ravel()[flat]
+
+
+def _colors(value: Any, count: int, where: str) -> np.ndarray | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, dict)) or np.isscalar(value):
+        raise TypeError(f"{where}: colors must be an (N, 3) array or None, "
+                        f"got {_type_name(value)}")
+    src = _as_numeric(value, where, "colors")
+    if src.shape != (count, 3):
+        raise ValueError(f"{where}: colors must have shape ({count}, 3) to match "
+                         f"{count} points, got {src.shape}")
+    if src.dtype.kind == "f":
+        ok = (src >= 0) & (src <= 1)  # NaN fails both
+        if not ok.all():
+            point, bad = _first_bad(src, ok)
+            raise ValueError(f"{where}: float colors must lie in 0..1, got {bad} at point {point}")
+        # Round half up (like JavaScript's Math.round, not numpy's half-to-even) so
+        # both sides turn the same floats into the same bytes; x - floor(x) is exact.
+        scaled = src.astype(np.float64) * 255
+        rounded = np.floor(scaled)
+        rounded += (scaled - rounded) >= 0.5
+        return rounded.astype(np.uint8)
+    if src.size and (src.min() < 0 or src.max() > 255):
+        point, bad = _first_bad(src, (src >= 0) & (src <= 255))
+        raise ValueError(f"{where}: integer colors must lie in 0..255, got {bad} at point {point}")
+    return np.ascontiguousarray(src, dtype=np.uint8)
+
+
+def _entries(value: Any, name: str) -> Sequence[Any]:
+    """``value`` as a sequence with one entry per frame."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 3 or value.shape[2] != 3:
+            hint = _SHAPE_HINT if name == "frames" else \
+                "colors= must be a list of (N, 3) arrays or one (F, N, 3) array"
+            raise ValueError(f"{hint}, got shape {value.shape}")
+        return value
+    if isinstance(value, (list, tuple)):
+        return value
+    if name == "frames":
+        raise TypeError(f"{_SHAPE_HINT}, got {_type_name(value)}")
+    raise TypeError("colors= must be a list with an (N, 3) array or None per frame, "
+                    f"or one (F, N, 3) array, got {_type_name(value)}")
+
+
+def normalize_frames(frames: Any, colors: Any = None) -> list[Frame]:
+    """Validate ``frames`` (and optional per-frame ``colors``) into a list of Frame.
+
+    ``frames`` is a list of dicts ``{'points': (N, 3), 'colors': (N, 3) or None}``,
+    a list of (N, 3) arrays, or one (F, N, 3) array.  Colors are floats in 0..1 or
+    integers in 0..255.  Raises ValueError or TypeError naming ``frames[i]``.
+    """
+    items = _entries(frames, "frames")
+    if len(items) == 0:
+        raise ValueError("frames is empty: an animation needs at least one frame")
+    if colors is None:
+        extra: Sequence[Any] = [None] * len(items)
+    else:
+        extra = _entries(colors, "colors")
+        if len(extra) != len(items):
+            raise ValueError(f"colors= must have one entry per frame "
+                             f"({len(items)} frames, got {len(extra)} colors)")
+
+    out = []
+    for i, item in enumerate(items):
+        where = f"frames[{i}]"
+        points, color = item, extra[i]
+        if isinstance(item, dict):
+            if "points" not in item:
+                raise TypeError(f"{where}: expected a dict with 'points', "
+                                f"got a dict with keys {sorted(map(str, item))}")
+            unknown = set(item) - {"points", "colors"}
+            if unknown:  # most likely a typo such as 'color', which would drop colors
+                raise ValueError(f"{where}: unknown keys {sorted(map(str, unknown))} "
+                                 "(expected 'points' and optionally 'colors')")
+            points = item["points"]
+            if item.get("colors") is not None:
+                if color is not None:
+                    raise ValueError(f"{where}: colors given both in the dict and in colors=")
+                color = item["colors"]
+        pos = _positions(points, where)
+        out.append(Frame(pos, _colors(color, pos.shape[0], where)))
+    return out
+
+
+def _color_bytes(count: int) -> int:
+    """Colour block size for ``count`` points, padded to a multiple of 4."""
+    return (count * 3 + 3) // 4 * 4
+
+
+def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
+    """Header and payload in the wire format described in the module docstring."""
+    parts: list[Any] = []
+    entries = []
+    for frame in frames:
+        if not isinstance(frame, Frame):
+            raise TypeError(f"pack_frames takes Frame objects, got {_type_name(frame)}")
+        parts.append(frame.positions)
+        if frame.colors is not None:
+            parts.append(frame.colors)
+            parts.append(bytes(_color_bytes(frame.count) - frame.colors.nbytes))
+        entries.append({"points": frame.count, "colors": frame.colors is not None})
+    payload = b"".join(parts)  # one copy, straight from the arrays' buffers
+    return {"frames": entries, "total_bytes": len(payload)}, payload
+
+
+def _header_entries(header: Any) -> list[tuple[int, bool]]:
+    if not isinstance(header, dict) or not isinstance(header.get("frames"), list):
+        raise ValueError("header must be a dict with a 'frames' list")
+    entries = []
+    for i, entry in enumerate(header["frames"]):
+        points = entry.get("points") if isinstance(entry, dict) else None
+        has_colors = entry.get("colors") if isinstance(entry, dict) else None
+        if type(points) is not int or points < 0 or type(has_colors) is not bool:
+            raise ValueError(f"header frames[{i}] must be {{'points': int >= 0, "
+                             f"'colors': bool}}, got {entry!r}")
+        entries.append((points, has_colors))
+    return entries
+
+
+def unpack_frames(header: dict, payload: bytes) -> list[Frame]:
+    """Inverse of pack_frames; raises ValueError when header and payload disagree."""
+    data = memoryview(payload).cast("B")
+    entries = _header_entries(header)
+    total = header.get("total_bytes")
+    if type(total) is not int or total != len(data):
+        raise ValueError(f"header total_bytes is {total!r} but the payload has {len(data)} bytes")
+    expected = sum(n * 12 + (_color_bytes(n) if c else 0) for n, c in entries)
+    if expected != len(data):
+        raise ValueError(f"header describes {expected} bytes but the payload has {len(data)}")
+
+    frames = []
+    offset = 0
+    for i, (count, has_colors) in enumerate(entries):
+        pos = np.frombuffer(data, POSITION_DTYPE, count * 3, offset).reshape(count, 3)
+        offset += pos.nbytes
+        cols = None
+        if has_colors:
+            cols = np.frombuffer(data, np.uint8, count * 3, offset).reshape(count, 3)
+            end = offset + _color_bytes(count)
+            if any(data[offset + cols.nbytes:end]):
+                raise ValueError(f"frames[{i}]: colour padding holds non-zero bytes")
+            offset = end
+        frames.append(Frame(pos, cols))
+    return frames
+
+
+def chunk_count(total_bytes: int, chunk_bytes: int = CHUNK_BYTES) -> int:
+    """How many chunks iter_chunks yields for a payload of ``total_bytes``."""
+    if total_bytes < 0 or chunk_bytes <= 0:
+        raise ValueError(f"need total_bytes >= 0 and chunk_bytes > 0, "
+                         f"got {total_bytes} and {chunk_bytes}")
+    return -(-total_bytes // chunk_bytes)
+
+
+def iter_chunks(payload: bytes, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, int, memoryview]]:
+    """Yield ``(index, offset, view)`` for consecutive slices of at most ``chunk_bytes``."""
+    data = memoryview(payload).cast("B")
+    for index in range(chunk_count(len(data), chunk_bytes)):
+        offset = index * chunk_bytes
+        yield index, offset, data[offset:offset + chunk_bytes]
+
+
+class ChunkAssembler:
+    """Collects ``count`` chunks of a ``total_bytes`` file, in any order.
+
+    Chunk ``i`` must start where chunk ``i - 1`` ends, chunk 0 at offset 0, and
+    the last chunk must end at ``total_bytes``; add() checks this against the
+    neighbours already received, so a bad chunk is refused when it arrives.
+    """
+
+    def __init__(self, total_bytes: int, count: int) -> None:
+        if total_bytes < 0 or count < 0 or (count == 0) != (total_bytes == 0) or count > total_bytes:
+            raise ValueError(f"cannot split {total_bytes} bytes into {count} non-empty chunks")
+        self.total_bytes = total_bytes
+        self.count = count
+        self._buffer = bytearray(total_bytes)
+        self._spans: dict[int, tuple[int, int]] = {}  # index -> (offset, end)
+
+    @property
+    def complete(self) -> bool:
+        return len(self._spans) == self.count
+
+    def add(self, index: int, offset: int, data: bytes | memoryview) -> None:
+        index, offset = operator.index(index), operator.index(offset)
+        view = memoryview(data).cast("B")
+        end = offset + len(view)
+        where = f"chunk {index}"
+        if not 0 <= index < self.count:
+            raise ValueError(f"{where} is out of range for {self.count} chunks")
+        if index in self._spans:
+            raise ValueError(f"{where} was received twice")
+        if len(view) == 0:
+            raise ValueError(f"{where} is empty")
+        if offset < 0 or end > self.total_bytes:
+            raise ValueError(f"{where} covers bytes {offset}..{end}, outside the "
+                             f"{self.total_bytes}-byte file")
+        before = self._spans.get(index - 1, (0, 0) if index == 0 else None)
+        after = self._spans.get(index + 1)
+        if index == self.count - 1:
+            after = (self.total_bytes, self.total_bytes)
+        if before is not None and before[1] != offset:
+            raise ValueError(f"{where} starts at offset {offset}, expected {before[1]}")
+        if after is not None and after[0] != end:
+            raise ValueError(f"{where} ends at offset {end}, expected {after[0]}")
+        self._buffer[offset:end] = view
+        self._spans[index] = (offset, end)
+
+    def missing(self) -> list[int]:
+        return [i for i in range(self.count) if i not in self._spans]
+
+    def result(self) -> bytes:
+        if not self.complete:
+            missing = self.missing()
+            shown = ", ".join(map(str, missing[:20]))
+            more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+            raise ValueError(f"missing chunks {shown}{more} of {self.count}")
+        return bytes(self._buffer)

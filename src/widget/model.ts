@@ -1,0 +1,211 @@
+// AnimationModel: holds the frames the kernel sent (never in widget state),
+// runs exports in the page for both the Export button and anim.export()/save(),
+// and sends finished files back to the kernel in chunks.
+import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
+import type { CameraView } from '../core/camera.js';
+import { exportAnimation } from '../core/export.js';
+import type { FrameSet } from '../core/frames.js';
+import type { ExportOptions } from '../core/options.js';
+import type { ExportResult } from '../core/pipeline.js';
+import type { ExportStatus } from '../core/status.js';
+import { splitIntoChunks } from './file-transfer.js';
+import { FrameAssembler, type FramesHeader } from './frame-transfer.js';
+import { MODULE_NAME, MODULE_VERSION } from './version.js';
+
+/** Options the in-cell panel adds to an export. */
+export type PanelExportOptions = Pick<ExportOptions, 'pointSize' | 'colormap' | 'background' | 'quality' | 'fps' | 'view'>;
+
+type KernelMessage =
+  | { type: 'frames-begin'; version: number; header: FramesHeader; chunks: number }
+  | { type: 'frames-chunk'; version: number; index: number; offset: number }
+  | { type: 'frames-end'; version: number }
+  | { type: 'export' | 'save'; request: number; codecs?: string[] }
+  | { type: 'cancel' };
+
+export class AnimationModel extends DOMWidgetModel {
+  static override serializers: ISerializers = { ...DOMWidgetModel.serializers };
+
+  frameSet: FrameSet | null = null;
+  receiving: { done: number; total: number } | null = null;
+  status: ExportStatus | null = null;
+  result: ExportResult | null = null;
+  transferError: string | null = null;
+  #framesVersion: number | null = null;
+  #assembler: { version: number; assembler: FrameAssembler } | null = null;
+  #export: { controller: AbortController; done: Promise<ExportResult> } | null = null;
+  #resultVersion: number | null = null;
+  #waitingForFrames: Array<() => void> = [];
+  /** The most recently mounted view's camera, for exports started from Python. */
+  viewProvider: (() => CameraView | undefined) | null = null;
+
+  override defaults() {
+    return {
+      ...super.defaults(),
+      _model_name: 'AnimationModel',
+      _model_module: MODULE_NAME,
+      _model_module_version: MODULE_VERSION,
+      _view_name: 'AnimationView',
+      _view_module: MODULE_NAME,
+      _view_module_version: MODULE_VERSION,
+      fps: 5,
+      width: 1280,
+      height: 720,
+      title: true,
+      codecs: [],
+      file_stem: 'animation',
+      frame_count: 0,
+      frames_version: 0,
+      export_status: '',
+      export_progress: 0,
+      export_complete: false,
+    };
+  }
+
+  override initialize(attributes: Backbone.ObjectHash, options: { model_id: string; comm?: unknown; widget_manager: unknown }): void {
+    super.initialize(attributes, options as never);
+    this.on('msg:custom', (content: KernelMessage, buffers: DataView[]) => this.#onKernelMessage(content, buffers));
+    this.on('change:frames_version', () => this.#requestFrames());
+    this.#requestFrames();
+  }
+
+  /** Asks the kernel for the frames; it answers when it is idle. */
+  #requestFrames(): void {
+    if (this.#framesVersion === this.get('frames_version')) return;
+    this.send({ type: 'request-frames', have: this.#framesVersion }, {});
+  }
+
+  #changed(): void {
+    this.trigger('cloudreel:changed');
+  }
+
+  #onKernelMessage(msg: KernelMessage, buffers: DataView[]): void {
+    try {
+      switch (msg.type) {
+        case 'frames-begin':
+          if (msg.version === this.#framesVersion) return; // a second page asked; we have these
+          this.#assembler = { version: msg.version, assembler: new FrameAssembler(msg.header, msg.chunks) };
+          this.receiving = { done: 0, total: msg.header.frames.length };
+          this.transferError = null;
+          break;
+        case 'frames-chunk': {
+          if (this.#assembler?.version !== msg.version) return;
+          const { assembler } = this.#assembler;
+          const data = buffers[0];
+          if (!data) throw new Error(`frames chunk ${msg.index} came without data`);
+          assembler.add(msg.index, msg.offset, data);
+          this.receiving = { done: Math.floor(assembler.fraction * assembler.header.frames.length), total: assembler.header.frames.length };
+          break;
+        }
+        case 'frames-end': {
+          if (this.#assembler?.version !== msg.version) return;
+          const { assembler, version } = this.#assembler;
+          this.#assembler = null;
+          this.frameSet = assembler.finish();
+          this.#framesVersion = version;
+          this.receiving = null;
+          this.#waitingForFrames.splice(0).forEach((wake) => wake());
+          break;
+        }
+        case 'export':
+        case 'save':
+          this.send({ type: 'ack', request: msg.request }, {});
+          void this.#serveRequest(msg.type, msg.request, msg.codecs);
+          return;
+        case 'cancel':
+          this.cancelExport();
+          return;
+      }
+    } catch (e) {
+      this.#assembler = null;
+      this.receiving = null;
+      this.transferError = `Receiving frames failed: ${(e as Error).message}`;
+      this.status = { phase: 'error', fraction: 0, message: this.transferError };
+    }
+    this.#changed();
+  }
+
+  #framesReady(): Promise<void> {
+    if (this.frameSet && this.#framesVersion === this.get('frames_version')) return Promise.resolve();
+    return new Promise((resolve) => this.#waitingForFrames.push(resolve));
+  }
+
+  async #serveRequest(kind: 'export' | 'save', request: number, codecs?: string[]): Promise<void> {
+    try {
+      await this.#framesReady();
+      const reuse = kind === 'save' && this.result && this.#resultVersion === this.#framesVersion && !this.#export;
+      const result = reuse ? this.result! : await this.startExport({ view: this.viewProvider?.() }, codecs);
+      if (kind === 'save') await this.#sendFile(request, result);
+    } catch (e) {
+      this.send({ type: 'export-failed', request, message: (e as Error).message }, {});
+    }
+  }
+
+  async #sendFile(request: number, result: ExportResult): Promise<void> {
+    const bytes = new Uint8Array(await result.blob.arrayBuffer());
+    const chunks = splitIntoChunks(bytes);
+    this.send(
+      {
+        type: 'file-begin',
+        request,
+        total_bytes: bytes.length,
+        chunks: chunks.length,
+        mime_type: result.mimeType,
+        extension: result.extension,
+        codec: result.codec,
+        frames: result.frames,
+        duration: result.durationSeconds,
+      },
+      {},
+    );
+    for (const c of chunks) this.send({ type: 'file-chunk', request, index: c.index, offset: c.offset }, {}, [c.data]);
+  }
+
+  get exporting(): boolean {
+    return this.#export !== null;
+  }
+
+  /** Runs an export of the current frames (one at a time per widget). */
+  startExport(options: PanelExportOptions = {}, codecs?: string[]): Promise<ExportResult> {
+    if (this.#export) return this.#export.done;
+    if (!this.frameSet) return Promise.reject(new Error('the frames have not arrived from the kernel yet'));
+    const controller = new AbortController();
+    const chosen = codecs?.length ? codecs : (this.get('codecs') as string[]);
+    const done = exportAnimation(this.frameSet, {
+      fps: this.get('fps'),
+      width: this.get('width'),
+      height: this.get('height'),
+      title: this.get('title'),
+      ...(chosen.length ? { codecs: chosen } : {}),
+      ...withoutUndefined(options),
+      signal: controller.signal,
+      onStatus: (status) => {
+        this.status = status;
+        this.set({ export_status: status.message, export_progress: status.fraction, export_complete: status.phase === 'done' });
+        this.save_changes();
+        this.#changed();
+      },
+    });
+    this.#export = { controller, done };
+    this.result = null;
+    this.#changed();
+    const version = this.#framesVersion;
+    return done
+      .then((result) => {
+        this.result = result;
+        this.#resultVersion = version;
+        return result;
+      })
+      .finally(() => {
+        this.#export = null;
+        this.#changed();
+      });
+  }
+
+  cancelExport(): void {
+    this.#export?.controller.abort();
+  }
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,47 @@
+// AnimationView: mounts <cloudreel-export-panel> in the cell and keeps it in
+// step with the model. No logic of its own beyond wiring.
+import { DOMWidgetView } from '@jupyter-widgets/base';
+import '../ui/index.js';
+import type { ExportPanel } from '../ui/export-panel.js';
+import type { AnimationModel, PanelExportOptions } from './model.js';
+
+export class AnimationView extends DOMWidgetView {
+  declare model: AnimationModel;
+  #panel: ExportPanel | null = null;
+
+  override render(): void {
+    const panel = document.createElement('cloudreel-export-panel') as ExportPanel;
+    this.#panel = panel;
+    this.el.classList.add('cloudreel-widget');
+    this.el.appendChild(panel);
+    panel.addEventListener('cloudreel-export', (e: Event) => {
+      const options = (e as CustomEvent<PanelExportOptions>).detail;
+      this.model.startExport(options).catch(() => {
+        // The status line already says "Export failed: ..." or "Export cancelled".
+      });
+    });
+    panel.addEventListener('cloudreel-cancel', () => this.model.cancelExport());
+    this.model.viewProvider = () => panel.player?.getView();
+    this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
+    this.#sync();
+  }
+
+  #sync(): void {
+    const panel = this.#panel;
+    if (!panel) return;
+    const m = this.model;
+    panel.frameSet = m.frameSet;
+    panel.receiving = m.receiving;
+    panel.status = m.status;
+    panel.result = m.result;
+    panel.exporting = m.exporting;
+    panel.fileStem = m.get('file_stem');
+    panel.fps = m.get('fps');
+  }
+
+  override remove(): void {
+    if (this.model.viewProvider && this.#panel) this.model.viewProvider = null;
+    this.#panel = null;
+    super.remove();
+  }
+}

@@ -1,0 +1,126 @@
+// End to end through a real Jupyter server: the quickstart notebook in
+// JupyterLab 4 (run all, widgets render, Export, download, anim.save(),
+// anim.embed() + nbconvert) and once in Notebook 7. Every request that leaves
+// the server's origin fails the test: the ffmpeg core must come from the wheel.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchChromium } from '../../examples/headless.mjs';
+import { ROOT } from './browser.mjs';
+import { startJupyter } from './jupyter.mjs';
+import { probe, writeTemp } from './media.mjs';
+
+const ARTIFACTS = path.join(ROOT, 'test-results');
+let server;
+let browser;
+const foreign = [];
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startJupyter({ notebooks: ['quickstart.ipynb'] });
+  fs.copyFileSync(path.join(server.rootDir, 'quickstart.ipynb'), path.join(server.rootDir, 'quickstart-nb7.ipynb'));
+  browser = await launchChromium();
+  await browser.context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === server.origin) return route.continue();
+    foreign.push(url);
+    return route.abort('blockedbyclient');
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens a notebook, waits for its kernel, and runs every cell. */
+async function openAndRunAll(page, urlPath) {
+  await page.goto(server.url(urlPath));
+  await page.waitForFunction(() => window.jupyterapp?.shell?.currentWidget?.sessionContext, null, { timeout: 120_000 });
+  await page.evaluate(async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await panel.sessionContext.ready;
+    await panel.content.widgets.length; // cells are there once the context is ready
+  });
+  await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+}
+
+const statusOf = (panel) => panel.locator('[role="status"]').first();
+
+async function waitForReady(panel, timeout = 240_000) {
+  await statusOf(panel).filter({ hasText: /Video ready!/ }).waitFor({ timeout });
+}
+
+async function downloadAndProbe(page, panel, name) {
+  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: /Download/ }).click()]);
+  const file = writeTemp(fs.readFileSync(await download.path()), download.suggestedFilename());
+  return { info: probe(file), fileName: download.suggestedFilename(), file };
+}
+
+test('JupyterLab 4: run all, export in the cell, download, save from Python, embed and nbconvert', async () => {
+  const page = await browser.context.newPage();
+  const t0 = Date.now();
+  await openAndRunAll(page, 'lab/tree/quickstart.ipynb');
+
+  const panels = page.locator('cloudreel-export-panel');
+  await panels.nth(2).waitFor({ timeout: 120_000 });
+  assert.equal(await panels.count(), 3, 'three widgets render');
+  const sphere = panels.first();
+
+  // sphere.save() and sphere.embed() started an export from Python.
+  await waitForReady(sphere);
+  const runAllToReady = (Date.now() - t0) / 1000;
+
+  // The user's own export from the button, then the download button.
+  const exportButton = sphere.getByRole('button', { name: 'Export video' });
+  await exportButton.waitFor({ state: 'visible' });
+  await page.waitForFunction((el) => !el.disabled, await exportButton.elementHandle());
+  await exportButton.click();
+  await statusOf(sphere).filter({ hasNotText: /Video ready!/ }).waitFor({ timeout: 30_000 });
+  await waitForReady(sphere);
+  const { info, fileName } = await downloadAndProbe(page, sphere, 'sphere');
+  assert.equal(fileName, 'sphere.mp4');
+  assert.equal(info.codec, 'h264');
+  assert.equal(info.frames, 6);
+  assert.ok(Math.abs(info.duration - 6 / 5) < 0.2 + 1e-6, `duration ${info.duration}`);
+
+  // anim.save("sphere.mp4") wrote the file in the kernel's folder once the cells had run.
+  const saved = path.join(server.rootDir, 'sphere.mp4');
+  for (let i = 0; i < 120 && !fs.existsSync(saved); i++) await new Promise((r) => setTimeout(r, 500));
+  const savedInfo = probe(saved);
+  assert.equal(savedInfo.codec, 'h264');
+  assert.equal(savedInfo.frames, 6);
+
+  // anim.embed() filled its output with an inline video; save and convert to HTML.
+  await page.locator('.jp-OutputArea-output video').first().waitFor({ timeout: 60_000 });
+  await page.locator('cloudreel-export-panel').first().screenshot({ path: path.join(ARTIFACTS, 'jupyterlab-quickstart-cell.png') });
+  await page.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
+  await page.waitForFunction(() => !window.jupyterapp.shell.currentWidget.context.model.dirty, null, { timeout: 30_000 });
+  server.nbconvert(['--to', 'html', 'quickstart.ipynb', '--output', 'quickstart-export']);
+  const html = fs.readFileSync(path.join(server.rootDir, 'quickstart-export.html'), 'utf8');
+  const m = /<video[^>]*>[\s\S]*?src="data:video\/mp4;base64,([A-Za-z0-9+/=\s]+)"/.exec(html);
+  assert.ok(m, 'the HTML export holds an inline <video> with MP4 data');
+  const embedded = probe(writeTemp(Buffer.from(m[1].replace(/\s/g, ''), 'base64'), 'embedded.mp4'));
+  assert.equal(embedded.frames, 6);
+  // Frames never enter the saved notebook: it stays small although the torus alone is 72 MB of points.
+  const nbBytes = fs.statSync(path.join(server.rootDir, 'quickstart.ipynb')).size;
+  assert.ok(nbBytes < 5e6, `saved notebook is ${nbBytes} bytes`);
+
+  assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
+  console.log(`# JupyterLab: Run all -> "Video ready!" in ${runAllToReady.toFixed(1)} s`);
+  await page.close();
+});
+
+test('Notebook 7: run all, the widget exports and the download is a valid video', async () => {
+  const page = await browser.context.newPage();
+  await openAndRunAll(page, 'notebooks/quickstart-nb7.ipynb');
+  const sphere = page.locator('cloudreel-export-panel').first();
+  await waitForReady(sphere);
+  const { info } = await downloadAndProbe(page, sphere, 'sphere');
+  assert.equal(info.codec, 'h264');
+  assert.equal(info.frames, 6);
+  await sphere.screenshot({ path: path.join(ARTIFACTS, 'notebook7-quickstart-cell.png') });
+  assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
+  await page.close();
+});

@@ -1,0 +1,171 @@
+"""The Animation widget's kernel side, driven by hand-made page messages (no browser)."""
+
+import json
+
+import numpy as np
+import pytest
+
+import cloudreel
+from cloudreel import widget as widget_module
+from cloudreel.frames import unpack_frames
+
+
+def frames(n=3, points=5):
+    return [{"points": np.arange(points * 3, dtype=float).reshape(points, 3) + i, "colors": None} for i in range(n)]
+
+
+class Sent(list):
+    """Records what the widget sends to the page."""
+
+    def __call__(self, content, buffers=None):
+        self.append((content, [bytes(b) for b in buffers or []]))
+
+
+@pytest.fixture
+def anim(monkeypatch):
+    a = cloudreel.Animation(frames(), fps=4)
+    sent = Sent()
+    monkeypatch.setattr(a, "send", sent)
+    monkeypatch.setattr(widget_module, "ACK_TIMEOUT", 3600.0)
+    a.sent = sent
+    return a
+
+
+def page(anim, content, buffers=()):
+    anim._on_frontend_msg(anim, content, [memoryview(b) for b in buffers])
+
+
+def test_frames_stay_out_of_the_widget_state():
+    big = cloudreel.Animation(np.zeros((4, 50_000, 3), dtype=np.float32))
+    state = big.get_state()
+    assert state["frame_count"] == 4
+    assert len(json.dumps({k: v for k, v in state.items() if not isinstance(v, (bytes, memoryview))})) < 2000
+    assert not any(isinstance(v, (bytes, memoryview)) for v in state.values())
+
+
+def test_the_page_gets_the_frames_in_chunks_when_it_asks(anim, monkeypatch):
+    monkeypatch.setattr(widget_module, "chunk_count", lambda n: -(-n // 64))
+    monkeypatch.setattr(widget_module, "iter_chunks", lambda p: ((i, o, memoryview(p)[o : o + 64]) for i, o in enumerate(range(0, len(p), 64))))
+    page(anim, {"type": "request-frames", "have": None})
+    kinds = [c["type"] for c, _ in anim.sent]
+    assert kinds[0] == "frames-begin" and kinds[-1] == "frames-end"
+    begin = anim.sent[0][0]
+    chunks = [(c, b) for c, b in anim.sent if c["type"] == "frames-chunk"]
+    assert begin["chunks"] == len(chunks) > 1
+    assert all(len(b[0]) <= 64 for _, b in chunks)
+    payload = b"".join(b[0] for _, b in sorted(chunks, key=lambda cb: cb[0]["offset"]))
+    back = unpack_frames(begin["header"], payload)
+    assert [f.positions.tolist() for f in back] == [np.asarray(f["points"], np.float32).tolist() for f in frames()]
+
+
+def test_a_page_that_has_the_frames_is_not_sent_them_again(anim):
+    page(anim, {"type": "request-frames", "have": anim.frames_version})
+    assert anim.sent == []
+
+
+def test_set_frames_bumps_the_version():
+    a = cloudreel.Animation(frames())
+    v = a.frames_version
+    a.set_frames(frames(5))
+    assert (a.frame_count, a.frames_version) == (5, v + 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"fps": 0}, "fps must be above 0"), ({"width": 641}, "width must be an even number"), ({"height": 0}, "height must be an even number")],
+)
+def test_bad_settings_are_rejected(kwargs, message):
+    with pytest.raises(Exception, match=message):
+        cloudreel.Animation(frames(), **kwargs)
+
+
+def test_bad_frames_are_rejected_naming_the_frame():
+    bad = frames()
+    bad[1]["points"][2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"frames\[1\]"):
+        cloudreel.Animation(bad)
+
+
+def test_save_without_any_page_fails_fast(monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    a = cloudreel.Animation(frames())
+    with pytest.raises(RuntimeError, match="No JupyterLab or Notebook page is attached"):
+        a.save("x.mp4")
+    with pytest.raises(RuntimeError, match="nbconvert --execute"):
+        a.export()
+
+
+def deliver_file(anim, request, data, chunk=7, order=None, **meta):
+    pieces = [(i, o, data[o : o + chunk]) for i, o in enumerate(range(0, len(data), chunk))]
+    page(anim, {"type": "file-begin", "request": request, "total_bytes": len(data), "chunks": len(pieces),
+                "mime_type": meta.get("mime", "video/mp4"), "extension": meta.get("ext", "mp4"), "codec": meta.get("codec", "ffmpeg-h264")})
+    for i in order or range(len(pieces)):
+        idx, off, piece = pieces[i]
+        page(anim, {"type": "file-chunk", "request": request, "index": idx, "offset": off}, [piece])
+
+
+def test_save_writes_exactly_what_arrives_even_out_of_order(anim, tmp_path):
+    anim._frontend_seen = True
+    done = []
+    target = tmp_path / "out" / "video.mp4"
+    anim.save(target, callback=lambda path, error: done.append((path, error)))
+    request = anim.sent[-1][0]["request"]
+    assert anim.sent[-1][0]["type"] == "save"
+    data = bytes(range(256)) * 3
+    deliver_file(anim, request, data, order=[3, 0, 5, 1, 2, 4] + list(range(6, 110)))
+    assert target.read_bytes() == data
+    assert done == [(str(target), None)]
+    assert anim.save_status.startswith(f"Saved {target}")
+
+
+def test_the_codec_that_worked_decides_the_extension(anim, tmp_path):
+    anim._frontend_seen = True
+    anim.save(tmp_path / "clip.mp4")
+    deliver_file(anim, anim.sent[-1][0]["request"], b"\x1a\x45\xdf\xa3webm", mime="video/webm", ext="webm", codec="ffmpeg-vp8")
+    assert (tmp_path / "clip.webm").read_bytes() == b"\x1a\x45\xdf\xa3webm"
+    assert not (tmp_path / "clip.mp4").exists()
+
+
+def test_a_failed_export_reaches_the_callback(anim, tmp_path):
+    anim._frontend_seen = True
+    done = []
+    anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append((path, error)))
+    page(anim, {"type": "export-failed", "request": anim.sent[-1][0]["request"], "message": "every codec failed: ..."})
+    assert done == [(None, "Export failed: every codec failed: ...")]
+    assert anim.save_status == "Export failed: every codec failed: ..."
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_a_damaged_file_transfer_is_reported_not_written(anim, tmp_path):
+    anim._frontend_seen = True
+    done = []
+    anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append(error))
+    request = anim.sent[-1][0]["request"]
+    page(anim, {"type": "file-begin", "request": request, "total_bytes": 10, "chunks": 2, "mime_type": "video/mp4", "extension": "mp4"})
+    page(anim, {"type": "file-chunk", "request": request, "index": 0, "offset": 0}, [b"12345"])
+    page(anim, {"type": "file-chunk", "request": request, "index": 0, "offset": 0}, [b"12345"])
+    assert done and done[0].startswith("Export failed: the video arrived damaged")
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_embed_fills_its_display_with_an_inline_video(anim, monkeypatch):
+    anim._frontend_seen = True
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(obj)
+
+    monkeypatch.setattr(widget_module, "display", lambda obj, display_id=None: (shown.append(obj), Handle())[1])
+    anim.embed()
+    deliver_file(anim, anim.sent[-1][0]["request"], b"\x00\x00\x00\x18ftypisom" + b"x" * 40)
+    html = shown[-1]._repr_html_()
+    assert "<video" in html and "data:video/mp4;base64," in html
+
+
+def test_cancel_and_export_send_their_requests(anim):
+    anim._frontend_seen = True
+    anim.export(codecs=["ffmpeg-vp8"])
+    assert anim.sent[-1][0]["type"] == "export" and anim.sent[-1][0]["codecs"] == ["ffmpeg-vp8"]
+    anim.cancel()
+    assert anim.sent[-1][0] == {"type": "cancel"}
