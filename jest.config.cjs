@@ -1,4 +1,8 @@
 // Unit tests only (fast, no browser); the browser tests run with node --test.
+// ES-module-only packages that ts-jest compiles to CommonJS for jest: three and
+// lit (with its parts lit-html, lit-element and @lit/reactive-element).
+const esmOnly = ['three', 'lit', 'lit-html', 'lit-element', '@lit'].join('|');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -6,10 +10,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tests/tsconfig.json' }],
-    // three ships ES modules only (its CommonJS build just re-requires them).
-    '^.+/node_modules/three/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'CommonJS' } }],
+    // three and lit ship ES modules only (three's CommonJS build just re-requires them).
+    [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'CommonJS' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!three/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
   moduleNameMapper: {
     // Sources import siblings as "./x.js" (ESM style); map them to the .ts files.
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -25,18 +25,22 @@ type KernelMessage =
 export class AnimationModel extends DOMWidgetModel {
   static override serializers: ISerializers = { ...DOMWidgetModel.serializers };
 
-  frameSet: FrameSet | null = null;
-  receiving: { done: number; total: number } | null = null;
-  status: ExportStatus | null = null;
-  result: ExportResult | null = null;
-  transferError: string | null = null;
-  #framesVersion: number | null = null;
-  #assembler: { version: number; assembler: FrameAssembler } | null = null;
-  #export: { controller: AbortController; done: Promise<ExportResult> } | null = null;
-  #resultVersion: number | null = null;
-  #waitingForFrames: Array<() => void> = [];
+  // Backbone calls initialize() from inside its constructor, before class field
+  // initializers run, so all state lives in one object made there (`declare`d
+  // fields emit no initializer that would reset it afterwards).
+  declare frameSet: FrameSet | null;
+  declare receiving: { done: number; total: number } | null;
+  declare status: ExportStatus | null;
+  declare result: ExportResult | null;
   /** The most recently mounted view's camera, for exports started from Python. */
-  viewProvider: (() => CameraView | undefined) | null = null;
+  declare viewProvider: (() => CameraView | undefined) | null;
+  declare private internal: {
+    framesVersion: number | null;
+    assembler: { version: number; assembler: FrameAssembler; started: number } | null;
+    running: { controller: AbortController; done: Promise<ExportResult> } | null;
+    resultVersion: number | null;
+    waitingForFrames: Array<() => void>;
+  };
 
   override defaults() {
     return {
@@ -63,33 +67,38 @@ export class AnimationModel extends DOMWidgetModel {
 
   override initialize(attributes: Backbone.ObjectHash, options: { model_id: string; comm?: unknown; widget_manager: unknown }): void {
     super.initialize(attributes, options as never);
-    this.on('msg:custom', (content: KernelMessage, buffers: DataView[]) => this.#onKernelMessage(content, buffers));
-    this.on('change:frames_version', () => this.#requestFrames());
-    this.#requestFrames();
+    this.frameSet = null;
+    this.receiving = null;
+    this.status = null;
+    this.result = null;
+    this.viewProvider = null;
+    this.internal = { framesVersion: null, assembler: null, running: null, resultVersion: null, waitingForFrames: [] };
+    this.on('msg:custom', (content: KernelMessage, buffers: DataView[]) => this.onKernelMessage(content, buffers));
+    this.on('change:frames_version', () => this.requestFrames());
+    this.requestFrames();
   }
 
   /** Asks the kernel for the frames; it answers when it is idle. */
-  #requestFrames(): void {
-    if (this.#framesVersion === this.get('frames_version')) return;
-    this.send({ type: 'request-frames', have: this.#framesVersion }, {});
+  private requestFrames(): void {
+    if (this.internal.framesVersion === this.get('frames_version')) return;
+    this.send({ type: 'request-frames', have: this.internal.framesVersion }, {});
   }
 
-  #changed(): void {
+  private notifyViews(): void {
     this.trigger('cloudreel:changed');
   }
 
-  #onKernelMessage(msg: KernelMessage, buffers: DataView[]): void {
+  private onKernelMessage(msg: KernelMessage, buffers: DataView[]): void {
     try {
       switch (msg.type) {
         case 'frames-begin':
-          if (msg.version === this.#framesVersion) return; // a second page asked; we have these
-          this.#assembler = { version: msg.version, assembler: new FrameAssembler(msg.header, msg.chunks) };
+          if (msg.version === this.internal.framesVersion) return; // a second page asked; we have these
+          this.internal.assembler = { version: msg.version, assembler: new FrameAssembler(msg.header, msg.chunks), started: performance.now() };
           this.receiving = { done: 0, total: msg.header.frames.length };
-          this.transferError = null;
-          break;
+                    break;
         case 'frames-chunk': {
-          if (this.#assembler?.version !== msg.version) return;
-          const { assembler } = this.#assembler;
+          if (this.internal.assembler?.version !== msg.version) return;
+          const { assembler } = this.internal.assembler;
           const data = buffers[0];
           if (!data) throw new Error(`frames chunk ${msg.index} came without data`);
           assembler.add(msg.index, msg.offset, data);
@@ -97,50 +106,52 @@ export class AnimationModel extends DOMWidgetModel {
           break;
         }
         case 'frames-end': {
-          if (this.#assembler?.version !== msg.version) return;
-          const { assembler, version } = this.#assembler;
-          this.#assembler = null;
+          if (this.internal.assembler?.version !== msg.version) return;
+          const { assembler, version, started } = this.internal.assembler;
+          this.internal.assembler = null;
           this.frameSet = assembler.finish();
-          this.#framesVersion = version;
+          const seconds = (performance.now() - started) / 1000;
+          const mb = assembler.header.total_bytes / 1e6;
+          console.debug(`cloudreel: received ${this.frameSet.frames.length} frames (${mb.toFixed(1)} MB) in ${seconds.toFixed(2)} s, ${(mb / seconds).toFixed(0)} MB/s`);
+          this.internal.framesVersion = version;
           this.receiving = null;
-          this.#waitingForFrames.splice(0).forEach((wake) => wake());
+          this.internal.waitingForFrames.splice(0).forEach((wake) => wake());
           break;
         }
         case 'export':
         case 'save':
           this.send({ type: 'ack', request: msg.request }, {});
-          void this.#serveRequest(msg.type, msg.request, msg.codecs);
+          void this.serveRequest(msg.type, msg.request, msg.codecs);
           return;
         case 'cancel':
           this.cancelExport();
           return;
       }
     } catch (e) {
-      this.#assembler = null;
+      this.internal.assembler = null;
       this.receiving = null;
-      this.transferError = `Receiving frames failed: ${(e as Error).message}`;
-      this.status = { phase: 'error', fraction: 0, message: this.transferError };
+      this.status = { phase: 'error', fraction: 0, message: `Receiving frames failed: ${(e as Error).message}` };
     }
-    this.#changed();
+    this.notifyViews();
   }
 
-  #framesReady(): Promise<void> {
-    if (this.frameSet && this.#framesVersion === this.get('frames_version')) return Promise.resolve();
-    return new Promise((resolve) => this.#waitingForFrames.push(resolve));
+  private framesReady(): Promise<void> {
+    if (this.frameSet && this.internal.framesVersion === this.get('frames_version')) return Promise.resolve();
+    return new Promise((resolve) => this.internal.waitingForFrames.push(resolve));
   }
 
-  async #serveRequest(kind: 'export' | 'save', request: number, codecs?: string[]): Promise<void> {
+  private async serveRequest(kind: 'export' | 'save', request: number, codecs?: string[]): Promise<void> {
     try {
-      await this.#framesReady();
-      const reuse = kind === 'save' && this.result && this.#resultVersion === this.#framesVersion && !this.#export;
+      await this.framesReady();
+      const reuse = kind === 'save' && this.result && this.internal.resultVersion === this.internal.framesVersion && !this.internal.running;
       const result = reuse ? this.result! : await this.startExport({ view: this.viewProvider?.() }, codecs);
-      if (kind === 'save') await this.#sendFile(request, result);
+      if (kind === 'save') await this.sendFile(request, result);
     } catch (e) {
       this.send({ type: 'export-failed', request, message: (e as Error).message }, {});
     }
   }
 
-  async #sendFile(request: number, result: ExportResult): Promise<void> {
+  private async sendFile(request: number, result: ExportResult): Promise<void> {
     const bytes = new Uint8Array(await result.blob.arrayBuffer());
     const chunks = splitIntoChunks(bytes);
     this.send(
@@ -161,12 +172,12 @@ export class AnimationModel extends DOMWidgetModel {
   }
 
   get exporting(): boolean {
-    return this.#export !== null;
+    return this.internal.running !== null;
   }
 
   /** Runs an export of the current frames (one at a time per widget). */
   startExport(options: PanelExportOptions = {}, codecs?: string[]): Promise<ExportResult> {
-    if (this.#export) return this.#export.done;
+    if (this.internal.running) return this.internal.running.done;
     if (!this.frameSet) return Promise.reject(new Error('the frames have not arrived from the kernel yet'));
     const controller = new AbortController();
     const chosen = codecs?.length ? codecs : (this.get('codecs') as string[]);
@@ -182,27 +193,27 @@ export class AnimationModel extends DOMWidgetModel {
         this.status = status;
         this.set({ export_status: status.message, export_progress: status.fraction, export_complete: status.phase === 'done' });
         this.save_changes();
-        this.#changed();
+        this.notifyViews();
       },
     });
-    this.#export = { controller, done };
+    this.internal.running = { controller, done };
     this.result = null;
-    this.#changed();
-    const version = this.#framesVersion;
+    this.notifyViews();
+    const version = this.internal.framesVersion;
     return done
       .then((result) => {
         this.result = result;
-        this.#resultVersion = version;
+        this.internal.resultVersion = version;
         return result;
       })
       .finally(() => {
-        this.#export = null;
-        this.#changed();
+        this.internal.running = null;
+        this.notifyViews();
       });
   }
 
   cancelExport(): void {
-    this.#export?.controller.abort();
+    this.internal.running?.controller.abort();
   }
 }
 

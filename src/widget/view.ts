@@ -23,6 +23,9 @@ export class AnimationView extends DOMWidgetView {
     panel.addEventListener('cloudreel-cancel', () => this.model.cancelExport());
     this.model.viewProvider = () => panel.player?.getView();
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
+    // Only a change from the kernel resets fps: the user's choice in the player stays otherwise.
+    this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
+    panel.fps = this.model.get('fps');
     this.#sync();
   }
 
@@ -36,7 +39,6 @@ export class AnimationView extends DOMWidgetView {
     panel.result = m.result;
     panel.exporting = m.exporting;
     panel.fileStem = m.get('file_stem');
-    panel.fps = m.get('fps');
   }
 
   override remove(): void {

@@ -58,8 +58,21 @@ async function downloadAndProbe(page, panel, name) {
   return { info: probe(file), fileName: download.suggestedFilename(), file };
 }
 
-test('JupyterLab 4: run all, export in the cell, download, save from Python, embed and nbconvert', async () => {
+async function newPage() {
   const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 1600 });
+  page.on('console', (m) => m.text().startsWith('cloudreel: received') && console.log(`# ${m.text()}`));
+  return page;
+}
+
+async function screenshot(page, panel, name) {
+  await page.locator('.jp-toast-close, .jp-Notification-Toast-Close').first().click({ timeout: 1000 }).catch(() => {});
+  await panel.scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: path.join(ARTIFACTS, name) });
+}
+
+test('JupyterLab 4: run all, export in the cell, download, save from Python, embed and nbconvert', async () => {
+  const page = await newPage();
   const t0 = Date.now();
   await openAndRunAll(page, 'lab/tree/quickstart.ipynb');
 
@@ -94,7 +107,7 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
 
   // anim.embed() filled its output with an inline video; save and convert to HTML.
   await page.locator('.jp-OutputArea-output video').first().waitFor({ timeout: 60_000 });
-  await page.locator('cloudreel-export-panel').first().screenshot({ path: path.join(ARTIFACTS, 'jupyterlab-quickstart-cell.png') });
+  await screenshot(page, sphere, 'jupyterlab-quickstart-cell.png');
   await page.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
   await page.waitForFunction(() => !window.jupyterapp.shell.currentWidget.context.model.dirty, null, { timeout: 30_000 });
   server.nbconvert(['--to', 'html', 'quickstart.ipynb', '--output', 'quickstart-export']);
@@ -107,20 +120,27 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
   const nbBytes = fs.statSync(path.join(server.rootDir, 'quickstart.ipynb')).size;
   assert.ok(nbBytes < 5e6, `saved notebook is ${nbBytes} bytes`);
 
+  // A reload makes new views: they ask the (now idle) kernel for the frames again.
+  await page.reload();
+  const reloaded = page.locator('cloudreel-export-panel');
+  await reloaded.nth(2).waitFor({ timeout: 120_000 });
+  const torusExport = reloaded.nth(2).getByRole('button', { name: 'Export video' });
+  await page.waitForFunction((el) => !el.disabled, await torusExport.elementHandle(), { timeout: 120_000 });
+
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   console.log(`# JupyterLab: Run all -> "Video ready!" in ${runAllToReady.toFixed(1)} s`);
   await page.close();
 });
 
 test('Notebook 7: run all, the widget exports and the download is a valid video', async () => {
-  const page = await browser.context.newPage();
+  const page = await newPage();
   await openAndRunAll(page, 'notebooks/quickstart-nb7.ipynb');
   const sphere = page.locator('cloudreel-export-panel').first();
   await waitForReady(sphere);
   const { info } = await downloadAndProbe(page, sphere, 'sphere');
   assert.equal(info.codec, 'h264');
   assert.equal(info.frames, 6);
-  await sphere.screenshot({ path: path.join(ARTIFACTS, 'notebook7-quickstart-cell.png') });
+  await screenshot(page, sphere, 'notebook7-quickstart-cell.png');
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   await page.close();
 });

@@ -1,0 +1,377 @@
+// <cloudreel-export-panel>: the whole export UI (player, options, Export and
+// Cancel, progress, preview, metrics, download). It runs no export itself: it
+// asks for one with a `cloudreel-export` event, and the widget layer sets
+// `exporting`, `status` and `result` as the export goes.
+import { css, html, LitElement, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
+import type { CameraView } from '../core/camera.js';
+import { COLORMAPS, isColormap, type ColormapName } from '../core/colormap.js';
+import type { Quality } from '../core/encode/encoder.js';
+import type { FrameSet } from '../core/frames.js';
+import type { ExportResult } from '../core/pipeline.js';
+import { messages, type ExportStatus } from '../core/status.js';
+import './download-button.js';
+import { sanitizeFileName } from './file-name.js';
+import './metrics-row.js';
+import { DEFAULT_FPS, type CloudreelPlayer, type FpsChangeDetail } from './player.js';
+import './preview.js';
+import './progress-bar.js';
+import { themeStyles } from './theme.js';
+
+export const EXPORT_PANEL_TAG = 'cloudreel-export-panel';
+export const EXPORT_EVENT = 'cloudreel-export';
+export const CANCEL_EVENT = 'cloudreel-cancel';
+
+export type ExportQuality = Quality;
+export const QUALITIES: readonly ExportQuality[] = ['high', 'standard', 'small'];
+const QUALITY_LABELS: Record<ExportQuality, string> = { high: 'High', standard: 'Standard', small: 'Small' };
+
+/** Detail of `cloudreel-export`: the options the user chose. */
+export interface ExportRequest {
+  /** Point diameter in pixels; absent means automatic. */
+  pointSize?: number;
+  colormap: ColormapName;
+  /** CSS colour, "#rrggbb". */
+  background: string;
+  quality: ExportQuality;
+  fps: number;
+  /** The player's camera when the export was asked for; undefined without a player. */
+  view: CameraView | undefined;
+}
+
+export interface ReceivingProgress {
+  done: number;
+  total: number;
+}
+
+/** The largest point size the exporter accepts (src/core/options.ts). */
+const MAX_POINT_SIZE = 64;
+
+/** "" or a bad number means automatic; else clamped to `max`. */
+function parsePointSize(text: string, max = MAX_POINT_SIZE): number | undefined {
+  const trimmed = text.trim();
+  const value = trimmed === '' ? NaN : Number(trimmed);
+  return Number.isFinite(value) && value > 0 ? Math.min(max, value) : undefined;
+}
+
+export class CloudreelExportPanel extends LitElement {
+  static override properties = {
+    frameSet: { attribute: false },
+    receiving: { attribute: false },
+    status: { attribute: false },
+    result: { attribute: false },
+    exporting: { type: Boolean, reflect: true },
+    fileStem: { type: String, attribute: 'file-stem' },
+    fps: { type: Number },
+    pointSize: { type: Number, attribute: 'point-size' },
+    colormap: { type: String },
+    background: { type: String },
+    quality: { type: String },
+  };
+
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+        box-sizing: border-box;
+        padding: 12px;
+        color: var(--cr-fg);
+        background: var(--cr-bg);
+      }
+      section {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+      .options {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: flex-end;
+        gap: 8px 16px;
+        margin: 0;
+        padding: 0;
+        border: 0;
+        min-width: 0;
+      }
+      .options legend {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+        font-size: var(--cr-font-size-small);
+      }
+      input,
+      select,
+      button {
+        font: inherit;
+        font-size: var(--cr-font-size);
+        color: var(--cr-fg);
+      }
+      input[type='number'],
+      select {
+        padding: 3px 4px;
+        border: 1px solid var(--cr-border);
+        border-radius: 3px;
+        background: var(--cr-bg);
+      }
+      input[type='number'] {
+        width: 6em;
+      }
+      input[type='color'] {
+        width: 3em;
+        height: 1.9em;
+        padding: 0 2px;
+        border: 1px solid var(--cr-border);
+        border-radius: 3px;
+        background: var(--cr-bg);
+      }
+      .actions {
+        display: flex;
+        gap: 8px;
+      }
+      button {
+        padding: 6px 14px;
+        border-radius: 4px;
+        border: 1px solid var(--cr-border);
+        background: var(--cr-bg-raised);
+        cursor: pointer;
+      }
+      button.export {
+        font-weight: 600;
+        border-color: var(--cr-brand);
+        background: var(--cr-brand);
+        color: var(--cr-on-brand);
+      }
+      button:disabled {
+        opacity: 0.5;
+        cursor: not-allowed;
+      }
+      .result {
+        display: flex;
+        flex-direction: column;
+        gap: 10px;
+      }
+    `,
+  ];
+
+  declare frameSet: FrameSet | null;
+  /** Frames arriving from the kernel; shows "Receiving frames done/total". */
+  declare receiving: ReceivingProgress | null;
+  declare status: ExportStatus | null;
+  declare result: ExportResult | null;
+  declare exporting: boolean;
+  /** Download name without extension (sanitised here). */
+  declare fileStem: string;
+  /** Frames per second for the player and the export; the player's fps input changes it. */
+  declare fps: number;
+  /** Point size in pixels; undefined means automatic. The point-size input changes it. */
+  declare pointSize: number | undefined;
+  /** Colormap for frames without colours, one of core's COLORMAPS; the select changes it. */
+  declare colormap: ColormapName;
+  /** CSS colour "#rrggbb" behind the points; the colour input changes it. */
+  declare background: string;
+  declare quality: ExportQuality;
+
+  constructor() {
+    super();
+    this.frameSet = null;
+    this.receiving = null;
+    this.status = null;
+    this.result = null;
+    this.exporting = false;
+    this.fileStem = 'animation';
+    this.fps = DEFAULT_FPS;
+    this.pointSize = undefined;
+    this.colormap = 'viridis';
+    this.background = '#000000';
+    this.quality = 'standard';
+  }
+
+  /** The player inside the panel (null before the first render). */
+  get player(): CloudreelPlayer | null {
+    return this.renderRoot?.querySelector('cloudreel-player') ?? null;
+  }
+
+  get hasFrames(): boolean {
+    return (this.frameSet?.frames.length ?? 0) > 0;
+  }
+
+  /** What the Export button would send now. */
+  exportRequest(): ExportRequest {
+    const player = this.player;
+    const request: ExportRequest = {
+      colormap: this.colormap,
+      background: this.background,
+      quality: this.quality,
+      fps: this.fps,
+      view: typeof player?.getView === 'function' ? player.getView() : undefined,
+    };
+    const size = this.pointSize;
+    if (typeof size === 'number' && size > 0) request.pointSize = Math.min(MAX_POINT_SIZE, size);
+    return request;
+  }
+
+  override render() {
+    const canExport = this.hasFrames && !this.exporting;
+    return html`<section aria-label="Point cloud video export">
+      <cloudreel-player
+        .frameSet=${this.frameSet}
+        .fps=${this.fps}
+        .pointSize=${this.pointSize}
+        .background=${this.background}
+        .colormap=${this.colormap}
+        @cloudreel-fps-change=${this.#onFps}
+      ></cloudreel-player>
+
+      <fieldset class="options" ?disabled=${this.exporting}>
+        <legend>Export options</legend>
+        <label
+          >Point size (px)
+          <input
+            class="point-size"
+            type="number"
+            min="0.5"
+            max="64"
+            step="0.5"
+            placeholder="auto"
+            aria-describedby="point-size-hint"
+            .value=${this.pointSize === undefined ? '' : String(this.pointSize)}
+            @input=${this.#onPointSizeInput}
+            @change=${this.#onPointSizeChange}
+          />
+          <span id="point-size-hint" hidden>Leave empty to choose from the point count</span>
+        </label>
+        <label
+          >Colormap
+          <select class="colormap" .value=${live(this.colormap)} @change=${this.#onColormap}>
+            ${COLORMAPS.map((name) => html`<option value=${name} ?selected=${name === this.colormap}>${name}</option>`)}
+          </select>
+        </label>
+        <label
+          >Background
+          <input class="background" type="color" .value=${live(this.background)} @input=${this.#onBackground} />
+        </label>
+        <label
+          >Quality
+          <select class="quality" .value=${live(this.quality)} @change=${this.#onQuality}>
+            ${QUALITIES.map(
+              (q) => html`<option value=${q} ?selected=${q === this.quality}>${QUALITY_LABELS[q]}</option>`,
+            )}
+          </select>
+        </label>
+      </fieldset>
+
+      <div class="actions">
+        <button type="button" class="export" ?disabled=${!canExport} @click=${this.#onExport}>Export video</button>
+        ${this.exporting
+          ? html`<button type="button" class="cancel" @click=${this.#onCancel}>Cancel</button>`
+          : nothing}
+      </div>
+
+      ${this.#renderProgress()} ${this.#renderResult()}
+    </section>`;
+  }
+
+  #renderProgress() {
+    if (this.receiving) {
+      const { done, total } = this.receiving;
+      return html`<cloudreel-progress-bar
+        .fraction=${total > 0 ? done / total : 0}
+        .message=${`Receiving frames ${done}/${total}`}
+        .phase=${''}
+      ></cloudreel-progress-bar>`;
+    }
+    if (this.status) {
+      return html`<cloudreel-progress-bar
+        .fraction=${this.status.fraction}
+        .message=${this.status.message}
+        .phase=${this.status.phase}
+      ></cloudreel-progress-bar>`;
+    }
+    if (this.exporting) {
+      return html`<cloudreel-progress-bar
+        .fraction=${0}
+        .message=${messages.init()}
+        .phase=${'init'}
+      ></cloudreel-progress-bar>`;
+    }
+    return nothing;
+  }
+
+  #renderResult() {
+    const r = this.result;
+    if (!r) return nothing;
+    return html`<div class="result">
+      <cloudreel-preview .blob=${r.blob} .mimeType=${r.mimeType}></cloudreel-preview>
+      <cloudreel-metrics-row
+        .frames=${r.frames}
+        .bytes=${r.bytes}
+        .durationSeconds=${r.durationSeconds}
+        .codec=${r.codec}
+      ></cloudreel-metrics-row>
+      <cloudreel-download-button
+        .blob=${r.blob}
+        .fileName=${sanitizeFileName(this.fileStem, r.extension)}
+      ></cloudreel-download-button>
+    </div>`;
+  }
+
+  #onFps = (e: CustomEvent<FpsChangeDetail>) => {
+    this.fps = e.detail.fps;
+  };
+
+  // While typing, keep what was typed (no clamping under the caret); on commit, clamp and show it.
+  #onPointSizeInput = (e: Event) => {
+    this.pointSize = parsePointSize((e.target as HTMLInputElement).value, Infinity);
+  };
+
+  #onPointSizeChange = (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    this.pointSize = parsePointSize(input.value);
+    input.value = this.pointSize === undefined ? '' : String(this.pointSize);
+  };
+
+  #onColormap = (e: Event) => {
+    const value = (e.target as HTMLSelectElement).value;
+    if (isColormap(value)) this.colormap = value;
+  };
+
+  #onBackground = (e: Event) => {
+    this.background = (e.target as HTMLInputElement).value;
+  };
+
+  #onQuality = (e: Event) => {
+    const value = (e.target as HTMLSelectElement).value;
+    if ((QUALITIES as readonly string[]).includes(value)) this.quality = value as ExportQuality;
+  };
+
+  #onExport = () => {
+    if (!this.hasFrames || this.exporting) return;
+    this.dispatchEvent(
+      new CustomEvent<ExportRequest>(EXPORT_EVENT, { detail: this.exportRequest(), bubbles: true, composed: true }),
+    );
+  };
+
+  #onCancel = () => {
+    this.dispatchEvent(new CustomEvent(CANCEL_EVENT, { bubbles: true, composed: true }));
+  };
+}
+
+if (!customElements.get(EXPORT_PANEL_TAG)) customElements.define(EXPORT_PANEL_TAG, CloudreelExportPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cloudreel-export-panel': CloudreelExportPanel;
+  }
+}
+
+/** The name the widget layer uses. */
+export { CloudreelExportPanel as ExportPanel };

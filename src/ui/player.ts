@@ -1,0 +1,574 @@
+// <cloudreel-player>: a live three.js view of a FrameSet with play/pause, a
+// frame slider, an fps input and mouse orbit. All WebGL work sits in
+// createWebGLPointView (a PointView); without WebGL the player shows a note and
+// its controls, camera and getView() keep working, so it runs under jsdom.
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import {
+  BufferAttribute,
+  BufferGeometry,
+  Color,
+  LinearSRGBColorSpace,
+  PerspectiveCamera,
+  Points,
+  PointsMaterial,
+  Scene,
+  Vector3,
+  WebGLRenderer,
+} from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { fitCamera, type CameraView } from '../core/camera.js';
+import { colorByZ, isColormap } from '../core/colormap.js';
+import type { Frame, FrameSet } from '../core/frames.js';
+import { defaultPointSize } from '../core/render.js';
+import { themeStyles } from './theme.js';
+
+export const PLAYER_TAG = 'cloudreel-player';
+export const FPS_CHANGE_EVENT = 'cloudreel-fps-change';
+export const MIN_FPS = 1;
+export const MAX_FPS = 60;
+export const DEFAULT_FPS = 5;
+/** The export's frame shape (1280x720); the viewport keeps it so the preview frames like the video. */
+export const VIEW_ASPECT = 16 / 9;
+export const NO_WEBGL_NOTE = '3D preview unavailable: WebGL is not available in this browser';
+
+/** The camera as plain numbers (core's CameraView), e.g. to export with the viewer's camera. */
+export type PlayerView = CameraView;
+
+export interface FpsChangeDetail {
+  fps: number;
+}
+
+/** The WebGL part of the player; the player owns the camera and orbit target. */
+export interface PointView {
+  /** The element to show (a <canvas>); orbit input is read from it. */
+  readonly canvas: HTMLCanvasElement;
+  /** Shows these points (r g b bytes per point), or none. */
+  setPoints(positions: Float32Array | null, colors: Uint8Array | null): void;
+  /** Point diameter in pixels at a 720-line frame; scaled to the canvas like the export. */
+  setPointSize(sizeAt720: number): void;
+  /** CSS colour behind the points. */
+  setBackground(color: string): void;
+  /** Canvas size in CSS pixels. */
+  setSize(width: number, height: number): void;
+  /** Call after the camera or target were moved from code. */
+  syncControls(): void;
+  render(): void;
+  /** Frees the renderer, geometry, material and orbit listeners. */
+  dispose(): void;
+}
+
+/** Makes a PointView, or returns null when WebGL is unavailable; `onOrbit` runs after each orbit move. */
+export type PointViewFactory = (camera: PerspectiveCamera, target: Vector3, onOrbit: () => void) => PointView | null;
+
+/** The three.js PointView, drawing like src/core/render.ts so the preview matches the video. */
+export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) => {
+  const canvas = document.createElement('canvas');
+  let renderer: WebGLRenderer;
+  try {
+    // three.js draws with WebGL 2 only.
+    const context = canvas.getContext('webgl2', { antialias: true, alpha: false });
+    if (!context) return null;
+    renderer = new WebGLRenderer({ canvas, context });
+  } catch {
+    return null;
+  }
+  renderer.setPixelRatio(globalThis.devicePixelRatio || 1);
+  renderer.outputColorSpace = LinearSRGBColorSpace;
+  const scene = new Scene();
+  const material = new PointsMaterial({ size: 2, sizeAttenuation: false, vertexColors: true });
+  let geometry: BufferGeometry | null = null;
+  let points: Points | null = null;
+  let sizeAt720 = 2;
+
+  const controls = new OrbitControls(camera, canvas);
+  controls.target = target; // shared with the player, so getView() sees pans
+  controls.enableDamping = false; // no animation loop needed after the pointer stops
+  controls.addEventListener('change', onOrbit);
+  controls.update();
+
+  const applyPointSize = () => {
+    const lines = canvas.height > 0 ? canvas.height : 720;
+    material.size = (sizeAt720 * lines) / 720;
+  };
+
+  return {
+    canvas,
+    setPoints(positions, colors) {
+      if (points) scene.remove(points);
+      geometry?.dispose();
+      geometry = null;
+      points = null;
+      if (!positions || !colors) return;
+      geometry = new BufferGeometry();
+      geometry.setAttribute('position', new BufferAttribute(positions, 3));
+      geometry.setAttribute('color', new BufferAttribute(colors, 3, true));
+      points = new Points(geometry, material);
+      points.frustumCulled = false;
+      scene.add(points);
+    },
+    setPointSize(size) {
+      sizeAt720 = size;
+      applyPointSize();
+    },
+    setBackground(color) {
+      renderer.setClearColor(new Color(color), 1);
+    },
+    setSize(width, height) {
+      renderer.setSize(width, height, false);
+      applyPointSize();
+    },
+    syncControls() {
+      controls.update();
+    },
+    render() {
+      renderer.render(scene, camera);
+    },
+    dispose() {
+      controls.removeEventListener('change', onOrbit);
+      controls.dispose();
+      if (points) scene.remove(points);
+      geometry?.dispose();
+      material.dispose();
+      renderer.dispose();
+      renderer.forceContextLoss();
+    },
+  };
+};
+
+function clampFps(fps: number): number {
+  if (!Number.isFinite(fps)) return DEFAULT_FPS;
+  return Math.min(MAX_FPS, Math.max(MIN_FPS, Math.round(fps)));
+}
+
+const tuple = (v: Vector3): [number, number, number] => [v.x, v.y, v.z];
+
+type WebGLState = 'pending' | 'ok' | 'unavailable';
+
+export class CloudreelPlayer extends LitElement {
+  /** How the WebGL part is made; tests put a fake here. */
+  static createView: PointViewFactory = createWebGLPointView;
+
+  static override properties = {
+    frameSet: { attribute: false },
+    fps: { type: Number },
+    pointSize: { type: Number, attribute: 'point-size' },
+    background: { type: String },
+    colormap: { type: String },
+    currentFrame: { type: Number, attribute: 'current-frame' },
+    playing: { type: Boolean, reflect: true },
+    _webgl: { state: true },
+  };
+
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+      }
+      .viewport {
+        position: relative;
+        width: 100%;
+        max-width: calc(70vh * 16 / 9);
+        aspect-ratio: 16 / 9;
+        border: 1px solid var(--cr-border);
+        overflow: hidden;
+        touch-action: none;
+        cursor: grab;
+      }
+      .viewport.unavailable {
+        aspect-ratio: auto;
+        cursor: default;
+      }
+      canvas {
+        display: block;
+        width: 100%;
+        height: 100%;
+      }
+      .note {
+        margin: 0;
+        padding: 8px 12px;
+        background: var(--cr-bg-raised);
+        color: var(--cr-fg);
+      }
+      .controls {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px 12px;
+        margin-top: 6px;
+      }
+      button,
+      input {
+        font: inherit;
+        color: var(--cr-fg);
+      }
+      button {
+        min-width: 5em;
+        padding: 4px 10px;
+        border-radius: 4px;
+        border: 1px solid var(--cr-border);
+        background: var(--cr-bg-raised);
+        cursor: pointer;
+      }
+      input[type='number'] {
+        width: 4.5em;
+        padding: 2px 4px;
+        border: 1px solid var(--cr-border);
+        border-radius: 3px;
+        background: var(--cr-bg);
+      }
+      input[type='range'] {
+        flex: 1 1 12em;
+        min-width: 8em;
+        accent-color: var(--cr-brand);
+      }
+      button:disabled,
+      input:disabled {
+        opacity: 0.5;
+        cursor: not-allowed;
+      }
+      .readout {
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      label {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+      }
+    `,
+  ];
+
+  declare frameSet: FrameSet | null;
+  /** Playback frames per second (1..60); the fps input edits it. */
+  declare fps: number;
+  /** Point diameter in pixels at 720 lines; undefined picks one from the point count. */
+  declare pointSize: number | undefined;
+  /** CSS colour behind the points. */
+  declare background: string;
+  /** Colormap for frames without colours (a name from core's COLORMAPS; others fall back to viridis). */
+  declare colormap: string;
+  /** Index of the frame shown, 0-based. */
+  declare currentFrame: number;
+  declare playing: boolean;
+  declare _webgl: WebGLState;
+
+  readonly #camera: PerspectiveCamera = fitCamera(null, VIEW_ASPECT);
+  readonly #target = new Vector3();
+  /** Half the diagonal of the bounds, for the clipping planes. */
+  #radius = Math.sqrt(3);
+  #view: PointView | null = null;
+  #resizeObserver: ResizeObserver | null = null;
+  #rafId = 0;
+  #dirty = false;
+  #lastStep = -1;
+  #shownFrame: Frame | null = null;
+  #shownColormap = '';
+  #colors = new WeakMap<Frame, Uint8Array>();
+
+  constructor() {
+    super();
+    this.frameSet = null;
+    this.fps = DEFAULT_FPS;
+    this.pointSize = undefined;
+    this.background = '#000000';
+    this.colormap = 'viridis';
+    this.currentFrame = 0;
+    this.playing = false;
+    this._webgl = 'pending';
+  }
+
+  get frameCount(): number {
+    return this.frameSet?.frames.length ?? 0;
+  }
+
+  /** True when a WebGL view is showing (false before connecting and without WebGL). */
+  get hasWebGL(): boolean {
+    return this.#view !== null;
+  }
+
+  /** The camera now shown (after any orbit), as plain numbers. */
+  getView(): PlayerView {
+    return {
+      position: tuple(this.#camera.position),
+      target: tuple(this.#target),
+      up: tuple(this.#camera.up),
+      fovDeg: this.#camera.fov,
+    };
+  }
+
+  play(): void {
+    if (this.frameCount === 0) return;
+    this.playing = true;
+    this.#lastStep = -1;
+    this.#schedule();
+  }
+
+  pause(): void {
+    this.playing = false;
+  }
+
+  togglePlay(): void {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  /** Moves `delta` frames; wraps around when `wrap`, else stops at the ends. */
+  step(delta: number, wrap = false): void {
+    const n = this.frameCount;
+    if (n === 0) return;
+    const next = this.currentFrame + delta;
+    this.currentFrame = wrap ? ((next % n) + n) % n : Math.min(n - 1, Math.max(0, next));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('keydown', this.#onKeyDown);
+    this.#view = CloudreelPlayer.createView(this.#camera, this.#target, this.#onOrbit);
+    this._webgl = this.#view ? 'ok' : 'unavailable';
+    this.#shownFrame = null;
+    this.requestUpdate();
+    if (this.playing) this.play();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.#onKeyDown);
+    if (this.#rafId) cancelAnimationFrame(this.#rafId);
+    this.#rafId = 0;
+    this.#resizeObserver?.disconnect();
+    this.#resizeObserver = null;
+    this.#view?.dispose();
+    this.#view = null;
+    this.#shownFrame = null;
+    this._webgl = 'pending';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('frameSet')) {
+      this.#colors = new WeakMap();
+      this.#fit();
+    }
+    if (changed.has('colormap')) this.#colors = new WeakMap();
+    const n = this.frameCount;
+    const clamped = n === 0 ? 0 : Math.min(n - 1, Math.max(0, Math.round(this.currentFrame) || 0));
+    if (clamped !== this.currentFrame) this.currentFrame = clamped;
+    if (n === 0 && this.playing) this.playing = false;
+  }
+
+  protected override updated(): void {
+    const view = this.#view;
+    if (!view) return;
+    const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
+    if (viewport && !this.#resizeObserver) {
+      if (viewport.clientWidth > 0 && viewport.clientHeight > 0) this.#resize(viewport.clientWidth, viewport.clientHeight);
+      if (typeof ResizeObserver !== 'undefined') {
+        this.#resizeObserver = new ResizeObserver((entries) => {
+          const box = entries[entries.length - 1]?.contentRect;
+          if (box && box.width > 0 && box.height > 0) this.#resize(box.width, box.height);
+        });
+        this.#resizeObserver.observe(viewport);
+      }
+    }
+    const frame = this.frameSet?.frames[this.currentFrame] ?? null;
+    if (frame !== this.#shownFrame || this.colormap !== this.#shownColormap) {
+      view.setPoints(frame?.positions ?? null, frame ? this.#colorsOf(frame) : null);
+      this.#shownFrame = frame;
+      this.#shownColormap = this.colormap;
+    }
+    view.setPointSize(this.#pointSizeAt720());
+    view.setBackground(this.background || '#000000');
+    this.#invalidate();
+  }
+
+  override render() {
+    const n = this.frameCount;
+    const shown = n === 0 ? 0 : this.currentFrame + 1;
+    const unavailable = this._webgl === 'unavailable';
+    return html`
+      <div
+        class="viewport ${unavailable ? 'unavailable' : ''}"
+        tabindex="0"
+        role="group"
+        aria-roledescription="3D point cloud viewer"
+        aria-label="Point cloud, frame ${shown} of ${n}. Drag to orbit, scroll to zoom, Space plays or pauses, arrow keys step frames."
+        style=${styleMap(unavailable ? {} : { background: this.background || '#000000' })}
+        @pointerdown=${(e: PointerEvent) => (e.currentTarget as HTMLElement).focus({ preventScroll: true })}
+      >
+        ${this.#view ? this.#view.canvas : unavailable ? html`<p class="note" role="note">${NO_WEBGL_NOTE}</p>` : nothing}
+      </div>
+      <div class="controls">
+        <button type="button" class="play" ?disabled=${n === 0} @click=${this.togglePlay}>
+          ${this.playing ? 'Pause' : 'Play'}
+        </button>
+        <input
+          type="range"
+          class="frame"
+          min="0"
+          max=${Math.max(0, n - 1)}
+          step="1"
+          .value=${live(String(this.currentFrame))}
+          aria-label="Frame"
+          aria-valuetext="Frame ${shown} of ${n}"
+          ?disabled=${n < 2}
+          @input=${this.#onSlider}
+        />
+        <span class="readout">Frame ${shown}/${n}</span>
+        <label class="fps"
+          >FPS
+          <input
+            type="number"
+            min=${MIN_FPS}
+            max=${MAX_FPS}
+            step="1"
+            inputmode="numeric"
+            .value=${live(String(clampFps(this.fps)))}
+            @change=${this.#onFps}
+        /></label>
+      </div>
+    `;
+  }
+
+  #onSlider = (e: Event) => {
+    const value = Number((e.target as HTMLInputElement).value);
+    if (!Number.isFinite(value)) return;
+    this.pause();
+    this.currentFrame = value;
+  };
+
+  #onFps = (e: Event) => {
+    const text = (e.target as HTMLInputElement).value.trim();
+    const value = text === '' ? NaN : Number(text);
+    if (Number.isFinite(value)) {
+      this.fps = clampFps(value);
+      this.dispatchEvent(
+        new CustomEvent<FpsChangeDetail>(FPS_CHANGE_EVENT, { detail: { fps: this.fps }, bubbles: true, composed: true }),
+      );
+    }
+    this.requestUpdate(); // show the clamped (or, for bad input, the previous) value
+  };
+
+  #onKeyDown = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    const origin = e.composedPath()[0];
+    const tag = origin instanceof Element ? origin.localName : '';
+    const inputType = origin instanceof HTMLInputElement ? origin.type : '';
+    // Text-like fields (the fps input) keep their own keys.
+    if (tag === 'select' || tag === 'textarea' || (tag === 'input' && inputType !== 'range')) return;
+    if (e.key === ' ' || e.key === 'Spacebar') {
+      if (tag === 'button') return; // the focused button's own click handles Space
+      e.preventDefault();
+      this.togglePlay();
+      return;
+    }
+    if (inputType === 'range') return; // the slider steps itself and reports an input event
+    const moves: Record<string, () => void> = {
+      ArrowRight: () => this.step(1),
+      ArrowLeft: () => this.step(-1),
+      Home: () => (this.currentFrame = 0),
+      End: () => (this.currentFrame = Math.max(0, this.frameCount - 1)),
+    };
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    this.pause();
+    move();
+  };
+
+  #onOrbit = () => {
+    this.#fitClipping();
+    this.#invalidate();
+  };
+
+  /** Camera from fitCamera (the export's default view) for the current bounds. */
+  #fit(): void {
+    const bounds = this.frameSet?.bounds ?? null;
+    const fitted = fitCamera(bounds, VIEW_ASPECT);
+    const aspect = this.#camera.aspect;
+    this.#camera.copy(fitted);
+    this.#camera.aspect = aspect;
+    this.#camera.updateProjectionMatrix();
+    const min = new Vector3(...(bounds?.min ?? [-1, -1, -1]));
+    const max = new Vector3(...(bounds?.max ?? [1, 1, 1]));
+    this.#target.copy(min).add(max).multiplyScalar(0.5);
+    this.#radius = Math.max(min.distanceTo(max) / 2, 1e-6);
+    this.#view?.syncControls();
+    this.#fitClipping();
+  }
+
+  /** Near and far planes around the cloud, wherever orbit and zoom put the camera. */
+  #fitClipping(): void {
+    const d = this.#camera.position.distanceTo(this.#target);
+    const r = this.#radius * 1.5;
+    this.#camera.near = Math.max(d - r, d * 1e-3, 1e-6);
+    this.#camera.far = Math.max(d + r, this.#camera.near * 2);
+    this.#camera.updateProjectionMatrix();
+  }
+
+  #resize(width: number, height: number): void {
+    this.#camera.aspect = width / height;
+    this.#camera.updateProjectionMatrix();
+    this.#view?.setSize(width, height);
+    this.#invalidate();
+  }
+
+  #pointSizeAt720(): number {
+    const size = this.pointSize;
+    if (typeof size === 'number' && size > 0) return Math.min(64, size);
+    const largest = this.frameSet?.frames.reduce((m, f) => Math.max(m, f.count), 0) ?? 0;
+    return defaultPointSize(largest, 720);
+  }
+
+  #colorsOf(frame: Frame): Uint8Array {
+    if (frame.colors) return frame.colors;
+    let colors = this.#colors.get(frame);
+    if (!colors) {
+      const bounds = this.frameSet?.bounds;
+      const name = isColormap(this.colormap) ? this.colormap : 'viridis';
+      colors = colorByZ(frame.positions, bounds?.min[2] ?? 0, bounds?.max[2] ?? 0, name);
+      this.#colors.set(frame, colors);
+    }
+    return colors;
+  }
+
+  /** Draw on the next animation frame. */
+  #invalidate(): void {
+    if (!this.#view) return;
+    this.#dirty = true;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#rafId || !this.isConnected) return;
+    if (!this.#dirty && !this.playing) return;
+    this.#rafId = requestAnimationFrame(this.#tick);
+  }
+
+  #tick = (time: number) => {
+    this.#rafId = 0;
+    if (this.playing) {
+      const interval = 1000 / clampFps(this.fps);
+      if (this.#lastStep < 0) this.#lastStep = time;
+      else if (time - this.#lastStep >= interval) {
+        this.#lastStep = time - ((time - this.#lastStep) % interval);
+        this.step(1, true);
+      }
+    }
+    if (this.#dirty && this.#view) {
+      this.#dirty = false;
+      this.#view.render();
+    }
+    // Only playback keeps the loop going; an orbit move or a change asks again.
+    if (this.playing) this.#schedule();
+  };
+}
+
+if (!customElements.get(PLAYER_TAG)) customElements.define(PLAYER_TAG, CloudreelPlayer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cloudreel-player': CloudreelPlayer;
+  }
+}
