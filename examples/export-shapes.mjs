@@ -42,6 +42,7 @@ try {
     );
   }
   console.log(`Videos written to ${outDir}`);
+  console.log('The widget is installed in .venv too: `npm run lab` opens examples/quickstart.ipynb in JupyterLab.');
 } finally {
   await browser.close();
   await site.close();
