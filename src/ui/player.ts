@@ -349,7 +349,7 @@ export class CloudreelPlayer extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('frameSet')) {
       this.#colors = new WeakMap();
-      this.#fit();
+      this.#fitView();
     }
     if (changed.has('colormap')) this.#colors = new WeakMap();
     const n = this.frameCount;
@@ -483,7 +483,7 @@ export class CloudreelPlayer extends LitElement {
   };
 
   /** Camera from fitCamera (the export's default view) for the current bounds. */
-  #fit(): void {
+  #fitView(): void {
     const bounds = this.frameSet?.bounds ?? null;
     const fitted = fitCamera(bounds, VIEW_ASPECT);
     const aspect = this.#camera.aspect;
