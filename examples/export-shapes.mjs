@@ -38,7 +38,7 @@ try {
       `${meta.frames} frames -> ${path.relative(process.cwd(), file)} (${meta.codec}, ${(meta.bytes / 1e6).toFixed(2)} MB, ` +
         `${meta.durationSeconds} s of video) in ${(ms / 1000).toFixed(1)} s ` +
         `[render ${(meta.timings.renderMs / 1000).toFixed(1)} s, encode ${(meta.timings.encodeMs / 1000).toFixed(1)} s; ` +
-        `ffmpeg.wasm loaded in ${(loadMs / 1000).toFixed(1)} s]`,
+        (loadMs === null ? 'ffmpeg.wasm not needed]' : `ffmpeg.wasm loaded in ${(loadMs / 1000).toFixed(1)} s]`),
     );
   }
   console.log(`Videos written to ${outDir}`);

@@ -1,5 +1,6 @@
 // exportAnimation: the core pipeline wired to three.js and ffmpeg.wasm.
 import { createFFmpegEncoders } from './encode/ffmpeg.js';
+import { createWebCodecsEncoders } from './encode/webcodecs.js';
 import type { FrameInput, FrameSet } from './frames.js';
 import type { ExportOptions } from './options.js';
 import { runExport, type ExportResult, type ExportStages } from './pipeline.js';
@@ -13,10 +14,11 @@ export const browserStages = (): ExportStages => ({
       title: o.title,
       background: o.background,
       colormap: o.colormap,
+      renderer: o.renderer,
       ...(o.view ? { view: o.view } : {}),
       ...(o.pointSize !== undefined ? { pointSize: o.pointSize } : {}),
     }),
-  encoders: createFFmpegEncoders(),
+  encoders: [...createWebCodecsEncoders(), ...createFFmpegEncoders()],
 });
 
 /** Renders `frames` (inputs, or a FrameSet from toFrameSet) with three.js and encodes them, trying codecs in order. */

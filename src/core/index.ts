@@ -8,3 +8,4 @@ export { EncodeChainError, type Attempt } from './encode/chain.js';
 export type { Encoder, EncodeJob } from './encode/encoder.js';
 export { DEFAULT_CODECS } from './encode/registry.js';
 export { ffmpegHost } from './encode/ffmpeg-host.js';
+export { createFrameRenderer, type FrameRenderer, type RendererKind } from './render.js';

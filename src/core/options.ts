@@ -2,7 +2,7 @@
 import type { CameraView } from './camera.js';
 import { COLORMAPS, isColormap, type ColormapName } from './colormap.js';
 import type { InjectedFault, Quality } from './encode/encoder.js';
-import type { FrameImageFormat } from './render.js';
+import type { FrameImageFormat, RendererKind } from './render.js';
 import type { StatusListener } from './status.js';
 
 export interface ExportOptions {
@@ -28,6 +28,8 @@ export interface ExportOptions {
   view?: CameraView;
   signal?: AbortSignal;
   onStatus?: StatusListener;
+  /** Rasteriser: 'auto' (default) uses the CPU one when WebGL is software (no GPU) or missing. */
+  renderer?: RendererKind;
   /** How rendered frames reach ffmpeg.wasm (default png: lossless, and measured as fast end to end as jpeg). */
   frameImage?: FrameImageFormat;
   /** Test-only: make the named encoders fail ('fail': a real failing run; 'garbage': bad output). */
@@ -44,6 +46,7 @@ export interface ResolvedOptions {
   colormap: ColormapName;
   quality: Quality;
   view: CameraView | undefined;
+  renderer: RendererKind;
   frameImage: FrameImageFormat;
 }
 
@@ -72,6 +75,11 @@ function checkView(view: CameraView): CameraView {
   if (view.position.every((x, i) => x === view.target[i])) throw new RangeError('view position and target must differ');
   if (!(view.fovDeg > 1 && view.fovDeg < 179)) throw new RangeError(`view fovDeg must lie between 1 and 179, got ${view.fovDeg}`);
   return view;
+}
+
+function checkRenderer(kind: RendererKind): RendererKind {
+  if (!['auto', 'webgl', 'cpu'].includes(kind)) throw new RangeError(`renderer must be "auto", "webgl" or "cpu", got ${JSON.stringify(kind)}`);
+  return kind;
 }
 
 export function resolveOptions(options: ExportOptions): ResolvedOptions {
@@ -104,6 +112,7 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
     colormap,
     quality,
     view: options.view === undefined ? undefined : checkView(options.view),
+    renderer: checkRenderer(options.renderer ?? 'auto'),
     frameImage,
   };
 }

@@ -1,8 +1,8 @@
-// The export flow: frames -> rendered images -> the first encoder that makes a
-// verified file. Each stage is handed in (ExportStages), so a unit test runs
+// The export flow: frames -> the first encoder that makes a verified file,
+// pulling frames from the renderer as it goes (render and encode interleave). Each stage is handed in (ExportStages), so a unit test runs
 // the whole flow with fakes; export.ts wires in three.js and ffmpeg.wasm.
 import { encodeWithFallback, type Attempt } from './encode/chain.js';
-import type { Encoder } from './encode/encoder.js';
+import type { Encoder, FrameSource } from './encode/encoder.js';
 import { selectEncoders } from './encode/registry.js';
 import { toFrameSet, type FrameInput, type FrameSet } from './frames.js';
 import { resolveOptions, type ExportOptions, type ResolvedOptions } from './options.js';
@@ -20,7 +20,8 @@ export interface ExportResult {
   frames: number;
   /** Every encoder tried, in order, with why each failed one failed. */
   attempts: Attempt[];
-  timings: { renderMs: number; encodeMs: number };
+  /** Time spent drawing frames, the rest (encoding, verifying, fallbacks) and the whole export. */
+  timings: { renderMs: number; encodeMs: number; totalMs: number };
 }
 
 export interface ExportStages {
@@ -32,14 +33,48 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return Boolean(signal?.aborted) || (e as Error)?.name === 'AbortError';
 }
 
-async function renderAll(renderer: FrameRenderer, o: ResolvedOptions, status: StatusReporter, signal?: AbortSignal) {
-  const images: Blob[] = [];
-  for (let i = 0; i < renderer.count; i++) {
-    signal?.throwIfAborted();
-    images.push(await renderer.render(i, o.frameImage));
-    status.render(i + 1, renderer.count);
+/**
+ * Lets the page handle input, timers and paint between frames (drawing a frame
+ * blocks the thread). A timer where the page is visible: it gives the browser
+ * a turn to paint and take input. A message-channel task where it is hidden,
+ * because timers are throttled there and an export must not slow down.
+ */
+export function yieldToPage(): Promise<void> {
+  if (typeof document !== 'undefined' && document.visibilityState === 'visible') {
+    return new Promise((resolve) => setTimeout(resolve, 0));
   }
-  return images;
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * The renderer as encoders see it: frames drawn on demand, each reported as
+ * "Rendering frame i/N", with the time spent rendering added up.
+ */
+function frameSource(renderer: FrameRenderer, status: StatusReporter, signal?: AbortSignal) {
+  let renderMs = 0;
+  const timed = async <T>(index: number, draw: () => Promise<T>): Promise<T> => {
+    await yieldToPage();
+    signal?.throwIfAborted();
+    const t0 = performance.now();
+    const out = await draw();
+    renderMs += performance.now() - t0;
+    status.render(index + 1, renderer.count);
+    if (index === renderer.count - 1) status.encode();
+    return out;
+  };
+  const source: FrameSource = {
+    count: renderer.count,
+    pixels: (i) => timed(i, async () => renderer.pixels(i)),
+    image: (i, format) => timed(i, () => renderer.render(i, format)),
+  };
+  return { source, renderMs: () => renderMs };
 }
 
 /** A FrameSet made by toFrameSet is already validated and packed. */
@@ -64,17 +99,16 @@ export async function runExport(
 
     const t0 = performance.now();
     const renderer = stages.createRenderer(set, o);
-    let images: Blob[];
+    const source = frameSource(renderer, status, signal);
+    let chain: Awaited<ReturnType<typeof encodeWithFallback>>;
     try {
-      images = await renderAll(renderer, o, status, signal);
+      const job = { frames: source.source, imageFormat: o.frameImage, width: o.width, height: o.height, fps: o.fps, quality: o.quality, ...(signal ? { signal } : {}) };
+      chain = await encodeWithFallback(encoders, job, status, options.testFaults);
     } finally {
       renderer.dispose();
     }
-
-    const t1 = performance.now();
-    status.encode();
-    const job = { images, imageFormat: o.frameImage, width: o.width, height: o.height, fps: o.fps, quality: o.quality, ...(signal ? { signal } : {}) };
-    const { bytes, encoder, attempts } = await encodeWithFallback(encoders, job, status, options.testFaults);
+    const { bytes, encoder, attempts } = chain;
+    const totalMs = performance.now() - t0;
     const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: encoder.mimeType });
     status.ready(bytes.length);
     return {
@@ -86,7 +120,7 @@ export async function runExport(
       durationSeconds: set.frames.length / o.fps,
       frames: set.frames.length,
       attempts,
-      timings: { renderMs: t1 - t0, encodeMs: performance.now() - t1 },
+      timings: { renderMs: source.renderMs(), encodeMs: totalMs - source.renderMs(), totalMs },
     };
   } catch (e) {
     if (isAbort(e, signal)) status.cancelled();

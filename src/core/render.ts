@@ -6,6 +6,8 @@ import {
   Color,
   Float32BufferAttribute,
   LinearSRGBColorSpace,
+  Matrix4,
+  PerspectiveCamera,
   Points,
   PointsMaterial,
   Scene,
@@ -15,6 +17,7 @@ import {
 import { cameraFromView, fitCamera, type CameraView } from './camera.js';
 import { colorByZ, type ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
+import { clearTarget, createRasterTarget, drawPoints, packRGBA } from './raster.js';
 
 /** What ffmpeg is fed: compressed pictures (jpeg, png) or raw RGBA bytes. */
 export type FrameImageFormat = 'jpeg' | 'png' | 'rgba';
@@ -30,10 +33,16 @@ export interface RenderOptions {
   colormap?: ColormapName;
   /** Render from this camera instead of one fitted to all frames. */
   view?: CameraView;
+  renderer?: RendererKind;
 }
 
 export interface FrameRenderer {
   readonly count: number;
+  /** The rasteriser in use. */
+  readonly kind?: 'webgl' | 'cpu';
+  /** Draws frame `index` (with its title) and returns its RGBA pixels. */
+  pixels(index: number): ImageData;
+  /** Draws frame `index` and returns it as an image file (or raw RGBA bytes). */
   render(index: number, format: FrameImageFormat): Promise<Blob>;
   dispose(): void;
 }
@@ -70,55 +79,117 @@ function canvasToBlob(canvas: AnyCanvas, type: string): Promise<Blob> {
   );
 }
 
-export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
-  const { width, height } = options;
+/** Which rasteriser draws the points: 'auto' picks the CPU one when WebGL is software or missing. */
+export type RendererKind = 'auto' | 'webgl' | 'cpu';
+
+/** Draws the points of one frame into the composite canvas. */
+interface PointBackend {
+  readonly kind: 'webgl' | 'cpu';
+  draw(frame: Frame, colors: Uint8Array): void;
+  dispose(): void;
+}
+
+type Ctx2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
+
+/** WebGL's renderer string says whether a GPU or a software emulation draws. */
+export function isSoftwareRenderer(rendererName: string): boolean {
+  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(rendererName);
+}
+
+function webglRendererName(): string | null {
+  try {
+    const gl = makeCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return null;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return name;
+  } catch {
+    return null;
+  }
+}
+
+let autoKind: 'webgl' | 'cpu' | null = null;
+
+/** 'auto' resolved once per page: the CPU rasteriser unless a real GPU is there. */
+export function resolveRendererKind(kind: RendererKind): 'webgl' | 'cpu' {
+  if (kind !== 'auto') return kind;
+  if (!autoKind) {
+    const name = webglRendererName();
+    autoKind = name === null || isSoftwareRenderer(name) ? 'cpu' : 'webgl';
+  }
+  return autoKind;
+}
+
+function webglBackend(width: number, height: number, background: Color, camera: PerspectiveCamera, size: number, ctx: Ctx2D): PointBackend {
   const glCanvas = makeCanvas(width, height);
-  const renderer = new WebGLRenderer({
-    canvas: glCanvas,
-    antialias: false,
-    alpha: false,
-    preserveDrawingBuffer: true,
-  });
+  const renderer = new WebGLRenderer({ canvas: glCanvas, antialias: false, alpha: false, preserveDrawingBuffer: true });
   renderer.setPixelRatio(1);
   renderer.setSize(width, height, false);
   // Colours go to the frame as given: no sRGB encoding of the byte values.
   renderer.outputColorSpace = LinearSRGBColorSpace;
-  const background = new Color(options.background ?? '#000000');
   renderer.setClearColor(background, 1);
-
   const scene = new Scene();
+  const material = new PointsMaterial({ size, sizeAttenuation: false, vertexColors: true });
+  return {
+    kind: 'webgl',
+    draw(frame, colors) {
+      const geometry = new BufferGeometry();
+      geometry.setAttribute('position', new Float32BufferAttribute(frame.positions, 3));
+      geometry.setAttribute('color', new Uint8BufferAttribute(colors, 3, true));
+      const points = new Points(geometry, material);
+      points.frustumCulled = false;
+      scene.add(points);
+      renderer.render(scene, camera);
+      scene.remove(points);
+      geometry.dispose();
+      ctx.drawImage(glCanvas, 0, 0);
+    },
+    dispose() {
+      material.dispose();
+      renderer.dispose();
+      renderer.forceContextLoss();
+    },
+  };
+}
+
+function cpuBackend(width: number, height: number, background: Color, camera: PerspectiveCamera, size: number, ctx: Ctx2D): PointBackend {
+  const target = createRasterTarget(width, height);
+  const image = new ImageData(new Uint8ClampedArray(target.pixels.buffer as ArrayBuffer), width, height);
+  const bg = packRGBA(Math.round(background.r * 255), Math.round(background.g * 255), Math.round(background.b * 255));
+  const viewProjection = new Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse).elements;
+  return {
+    kind: 'cpu',
+    draw(frame, colors) {
+      clearTarget(target, bg);
+      drawPoints(target, frame.positions, colors, viewProjection, size);
+      ctx.putImageData(image, 0, 0);
+    },
+    dispose() {},
+  };
+}
+
+export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
+  const { width, height } = options;
   const camera = options.view ? cameraFromView(options.view, set.bounds, width / height) : fitCamera(set.bounds, width / height);
   const largest = set.frames.reduce((m, f) => Math.max(m, f.count), 0);
-  const material = new PointsMaterial({
-    size: options.pointSize ?? defaultPointSize(largest, height),
-    sizeAttenuation: false,
-    vertexColors: true,
-  });
+  const size = options.pointSize ?? defaultPointSize(largest, height);
+  // Linear: the colour bytes are drawn as they are, on both backends.
+  const background = new Color().setStyle(options.background ?? '#000000', LinearSRGBColorSpace);
   const zMin = set.bounds?.min[2] ?? 0;
   const zMax = set.bounds?.max[2] ?? 0;
 
   const composite = makeCanvas(width, height);
-  const ctx = composite.getContext('2d', { willReadFrequently: false }) as
-    | OffscreenCanvasRenderingContext2D
-    | CanvasRenderingContext2D
-    | null;
+  // A CPU-backed 2D canvas: the CPU rasteriser writes into it and encoders read it back.
+  const ctx = composite.getContext('2d', { willReadFrequently: true }) as Ctx2D | null;
   if (!ctx) throw new Error('This browser cannot create a 2D canvas to compose frames');
+  const kind = resolveRendererKind(options.renderer ?? 'auto');
+  const backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, background, camera, size, ctx);
 
   function draw(index: number): void {
     const frame = set.frames[index];
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
-    const geometry = new BufferGeometry();
-    geometry.setAttribute('position', new Float32BufferAttribute(frame.positions, 3));
-    const colors = frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap);
-    geometry.setAttribute('color', new Uint8BufferAttribute(colors, 3, true));
-    const points = new Points(geometry, material);
-    points.frustumCulled = false;
-    scene.add(points);
-    renderer.render(scene, camera);
-    scene.remove(points);
-    geometry.dispose();
-
-    ctx!.drawImage(glCanvas, 0, 0);
+    backend.draw(frame, frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap));
     if (options.title) {
       const fontPx = Math.round((20 * height) / 720);
       ctx!.font = `${fontPx}px sans-serif`;
@@ -131,15 +202,18 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
 
   return {
     count: set.frames.length,
+    kind: backend.kind,
+    pixels(index) {
+      draw(index);
+      return ctx!.getImageData(0, 0, width, height);
+    },
     async render(index, format) {
       draw(index);
       if (format === 'rgba') return new Blob([ctx!.getImageData(0, 0, width, height).data]);
       return canvasToBlob(composite, format === 'png' ? 'image/png' : 'image/jpeg');
     },
     dispose() {
-      material.dispose();
-      renderer.dispose();
-      renderer.forceContextLoss();
+      backend.dispose();
     },
   };
 }

@@ -12,9 +12,13 @@ export interface ExportStatus {
 
 export type StatusListener = (status: ExportStatus) => void;
 
-/** Where each phase sits on the progress bar. */
+/**
+ * Where each phase sits on the progress bar. Frames render as the encoder
+ * takes them, so rendering carries the bar to RENDER_END; what the encoder does
+ * after the last frame (flush, mux, ffmpeg's run) fills the rest.
+ */
 const RENDER_START = 0.02;
-const RENDER_END = 0.7;
+const RENDER_END = 0.9;
 const ENCODE_END = 0.99;
 
 export const messages = {
@@ -56,16 +60,17 @@ export class StatusReporter {
   render(done: number, total: number): void {
     this.#emit('render', RENDER_START + ((RENDER_END - RENDER_START) * done) / total, messages.render(done, total));
   }
+  /** Every frame is in the encoder; it is finishing the file. */
   encode(): void {
     this.#emit('encode', RENDER_END, messages.encode());
   }
   trying(description: string): void {
     this.#emit('encode', this.#fraction, messages.trying(description));
   }
-  /** Progress within the current encode attempt, 0..1; the message stays "Trying ...". */
-  encodeProgress(description: string, within: number): void {
+  /** Progress of the encoder's work after the last frame, 0..1. */
+  encodeProgress(within: number): void {
     const f = RENDER_END + (ENCODE_END - RENDER_END) * Math.min(1, Math.max(0, within));
-    this.#emit('encode', f, messages.trying(description));
+    this.#emit('encode', f, messages.encode());
   }
   ready(bytes: number): void {
     this.#emit('done', 1, messages.ready(bytes));

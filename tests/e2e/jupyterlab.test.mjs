@@ -132,14 +132,19 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
   await page.close();
 });
 
-test('Notebook 7: run all, the widget exports and the download is a valid video', async () => {
+test('Notebook 7, WebCodecs unavailable: run all, the ffmpeg.wasm core from the wheel encodes, the download is a valid video', async () => {
   const page = await newPage();
+  // As in a browser without WebCodecs: the export must fall back to ffmpeg.wasm.
+  await page.addInitScript(() => {
+    delete window.VideoEncoder;
+  });
   await openAndRunAll(page, 'notebooks/quickstart-nb7.ipynb');
   const sphere = page.locator('cloudreel-export-panel').first();
   await waitForReady(sphere);
   const { info } = await downloadAndProbe(page, sphere, 'sphere');
   assert.equal(info.codec, 'h264');
   assert.equal(info.frames, 6);
+  await sphere.getByText('ffmpeg-h264').waitFor({ timeout: 5000 });
   await screenshot(page, sphere, 'notebook7-quickstart-cell.png');
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   await page.close();

@@ -1,5 +1,5 @@
 // Stand-ins for the browser stages (three.js renderer, ffmpeg.wasm encoders), for unit tests only.
-import type { Container, EncodeJob, Encoder } from '../../src/core/encode/encoder';
+import type { Container, EncodeJob, Encoder, FrameSource } from '../../src/core/encode/encoder';
 import type { ExportStages } from '../../src/core/pipeline';
 import type { FrameRenderer } from '../../src/core/render';
 
@@ -32,6 +32,8 @@ export function fakeEncoder(
     isSupported: async () => behaviour !== 'unsupported',
     async encode(job) {
       calls.push(job);
+      // Pull every frame, as a real encoder does.
+      for (let i = 0; i < job.frames.count; i++) await job.frames.image(i, job.imageFormat);
       job.onProgress?.(0.5);
       if (job.fault === 'fail') throw new Error(`${id} injected failure`);
       if (behaviour === 'throw') throw new Error(`${id} blew up`);
@@ -41,7 +43,7 @@ export function fakeEncoder(
       return validFile(container);
     },
     async probe(_bytes) {
-      const frames = calls[calls.length - 1]!.images.length;
+      const frames = calls[calls.length - 1]!.frames.count;
       return { codec: id, frames: behaviour === 'wrong-frames' ? frames - 1 : frames, width: 2, height: 2 };
     },
   };
@@ -50,6 +52,10 @@ export function fakeEncoder(
 export function fakeRenderer(count: number, log: string[] = []): FrameRenderer {
   return {
     count,
+    pixels(i) {
+      log.push(`pixels ${i}`);
+      return {} as ImageData;
+    },
     async render(i, format) {
       log.push(`render ${i}`);
       return new Blob([`frame ${i} ${format}`]);
@@ -65,3 +71,12 @@ export function fakeStages(encoders: Encoder[], log: string[] = []): ExportStage
 }
 
 export const frames = (n: number) => Array.from({ length: n }, (_, i) => ({ points: [i, 0, 0] }));
+
+/** Frames that are just numbered blobs, for encoder tests. */
+export function fakeFrames(count: number): FrameSource {
+  return {
+    count,
+    pixels: async () => ({}) as ImageData,
+    image: async (i) => new Blob([`frame ${i}`]),
+  };
+}

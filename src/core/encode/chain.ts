@@ -39,13 +39,13 @@ function garbage(length: number): Uint8Array {
 }
 
 async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | undefined): Promise<Uint8Array> {
-  if (!(await encoder.isSupported())) throw new Error('not supported in this browser');
+  if (!(await encoder.isSupported(job))) throw new Error('not supported in this browser');
   let bytes = await encoder.encode(fault === 'fail' ? { ...job, fault } : job);
   if (fault === 'garbage') bytes = garbage(Math.max(bytes.length, 1024));
   checkContainer(bytes, encoder.container);
   if (encoder.probe) {
     const probe = await encoder.probe(bytes, job.signal);
-    const expected = job.images.length;
+    const expected = job.frames.count;
     if (probe.frames !== expected) {
       throw new Error(`the output holds ${probe.frames} frames, expected ${expected}`);
     }
@@ -67,7 +67,7 @@ export async function encodeWithFallback(
     try {
       const bytes = await attempt(
         encoder,
-        { ...job, onProgress: (f) => status.encodeProgress(encoder.description, f) },
+        { ...job, onProgress: (f) => status.encodeProgress(f) },
         faults[encoder.id],
       );
       attempts.push({ codec: encoder.id, description: encoder.description, ms: performance.now() - t0 });

@@ -9,9 +9,21 @@ export type Quality = 'high' | 'standard' | 'small';
 /** A failure injected on purpose by a test (never set in normal use). */
 export type InjectedFault = 'fail' | 'garbage';
 
+/**
+ * Frames as an encoder pulls them, one at a time and in order: nothing holds
+ * them all. Rendering is deterministic, so a fallback encoder pulls them again.
+ */
+export interface FrameSource {
+  readonly count: number;
+  /** Frame `index` as RGBA pixels. */
+  pixels(index: number): Promise<ImageData>;
+  /** Frame `index` as an image file (or raw RGBA bytes). */
+  image(index: number, format: FrameImageFormat): Promise<Blob>;
+}
+
 export interface EncodeJob {
-  /** One image per frame, in order, in `imageFormat`. */
-  images: readonly Blob[];
+  frames: FrameSource;
+  /** How an encoder that needs image files (ffmpeg.wasm) takes the frames. */
   imageFormat: FrameImageFormat;
   width: number;
   height: number;
@@ -39,8 +51,9 @@ export interface Encoder {
   readonly mimeType: string;
   readonly extension: string;
   readonly container: Container;
-  isSupported(): Promise<boolean>;
+  /** Whether this browser can make this video (codec, size, frame rate). */
+  isSupported(job: Pick<EncodeJob, 'width' | 'height' | 'fps'>): Promise<boolean>;
   encode(job: EncodeJob): Promise<Uint8Array>;
-  /** Reads the file back (demuxes every packet) to prove it is readable. */
+  /** Reads the file back (demuxes every packet) to prove it is readable and count its frames. */
   probe?(bytes: Uint8Array, signal?: AbortSignal): Promise<ProbeResult>;
 }

@@ -76,17 +76,25 @@ function inputArgs(job: EncodeJob, dir: string): string[] {
 }
 
 async function writeInputs(ffmpeg: FFmpeg, job: EncodeJob, dir: string): Promise<string[]> {
+  // ffmpeg.wasm needs its whole input in its file system before it runs: frames
+  // go there one by one as they render (compressed, unless 'rgba' was asked for).
   if (job.imageFormat === 'rgba') {
+    const raw: Blob[] = [];
+    for (let i = 0; i < job.frames.count; i++) {
+      job.signal?.throwIfAborted();
+      raw.push(await job.frames.image(i, 'rgba'));
+    }
     const name = `${dir}/frames.rgba`;
-    await ffmpeg.writeFile(name, new Uint8Array(await new Blob([...job.images]).arrayBuffer()));
+    await ffmpeg.writeFile(name, new Uint8Array(await new Blob(raw).arrayBuffer()));
     return [name];
   }
   const names: string[] = [];
-  for (let i = 0; i < job.images.length; i++) {
+  for (let i = 0; i < job.frames.count; i++) {
     job.signal?.throwIfAborted();
     const name = `${dir}/f${String(i).padStart(5, '0')}.${IMAGE_EXTENSIONS[job.imageFormat]}`;
-    // writeFile transfers (detaches) the buffer: give it a fresh copy each time.
-    await ffmpeg.writeFile(name, new Uint8Array(await job.images[i]!.arrayBuffer()));
+    const image = await job.frames.image(i, job.imageFormat);
+    // writeFile transfers (detaches) the buffer it is given.
+    await ffmpeg.writeFile(name, new Uint8Array(await image.arrayBuffer()));
     names.push(name);
   }
   return names;
@@ -162,7 +170,7 @@ class FFmpegEncoder implements Encoder {
             ...(job.fault === 'fail' ? INJECTED_FAILURE : []),
             output,
           ];
-          const log = watchLog(ffmpeg, job.images.length, job.onProgress);
+          const log = watchLog(ffmpeg, job.frames.count, job.onProgress);
           let code: number;
           try {
             code = await ffmpeg.exec(args);

@@ -3,7 +3,7 @@ import { resolveOptions } from '../../../src/core/options';
 test('defaults are the original tool\'s: 5 fps, 1280x720, title on, black; png frames', () => {
   expect(resolveOptions({})).toEqual({
     fps: 5, width: 1280, height: 720, title: true, pointSize: undefined, background: '#000000',
-    colormap: 'viridis', quality: 'standard', view: undefined, frameImage: 'png',
+    colormap: 'viridis', quality: 'standard', view: undefined, renderer: 'auto', frameImage: 'png',
   });
 });
 
@@ -17,6 +17,7 @@ test.each([
   [{ pointSize: 0 }, 'pointSize must be between 0 and 64 pixels, got 0'],
   [{ frameImage: 'webp' as never }, 'frameImage must be "jpeg", "png" or "rgba", got "webp"'],
   [{ colormap: 'rainbow' as never }, 'colormap must be one of viridis, plasma, inferno, magma, jet, got "rainbow"'],
+  [{ renderer: 'gpu' as never }, 'renderer must be "auto", "webgl" or "cpu", got "gpu"'],
   [{ quality: 'best' as never }, 'quality must be one of high, standard, small, got "best"'],
   [{ view: { position: [0, 0, NaN], target: [0, 0, 0], up: [0, 0, 1], fovDeg: 35 } as never }, 'view must have position, target and up, each three finite numbers'],
   [{ view: { position: [1, 1, 1], target: [1, 1, 1], up: [0, 0, 1], fovDeg: 35 } as never }, 'view position and target must differ'],

@@ -13,21 +13,22 @@ describe('status sequence', () => {
     const h264 = fakeEncoder('ffmpeg-h264');
     const result = await runExport(frames(4), { fps: 2, onStatus }, fakeStages([h264]));
 
+    // Frames render as the encoder takes them; "Encoding video..." once it has them all.
     expect(statuses.map((s) => s.message)).toEqual([
       'Initializing export...',
       'Preparing to render 4 frames...',
+      'Trying ffmpeg-h264 description...',
       'Rendering frame 1/4 (25%)',
       'Rendering frame 2/4 (50%)',
       'Rendering frame 3/4 (75%)',
       'Rendering frame 4/4 (100%)',
       'Encoding video...',
-      'Trying ffmpeg-h264 description...',
-      'Trying ffmpeg-h264 description...',
-      'Trying ffmpeg-h264 description...',
+      'Encoding video...',
+      'Encoding video...',
       'Video ready! (0.0 MB)',
     ]);
     expect(statuses.map((s) => s.phase)).toEqual([
-      'init', 'prepare', 'render', 'render', 'render', 'render', 'encode', 'encode', 'encode', 'encode', 'done',
+      'init', 'prepare', 'encode', 'render', 'render', 'render', 'render', 'encode', 'encode', 'encode', 'done',
     ]);
     const fractions = statuses.map((s) => s.fraction);
     expect(fractions[0]).toBe(0);
@@ -36,6 +37,7 @@ describe('status sequence', () => {
     expect(fractions.every((f) => f >= 0 && f <= 1)).toBe(true);
     // encoding progress moved the bar past where rendering left it
     expect(statuses[9]!.fraction).toBeGreaterThan(statuses[6]!.fraction);
+    expect(result.timings.totalMs).toBeGreaterThanOrEqual(result.timings.renderMs);
 
     expect(result).toMatchObject({ codec: 'ffmpeg-h264', frames: 4, durationSeconds: 2, mimeType: 'video/mp4', extension: 'mp4' });
     expect(result.bytes).toBe(result.blob.size);
@@ -81,7 +83,7 @@ describe('status sequence', () => {
 });
 
 describe('cancellation', () => {
-  test('aborting during rendering rejects with an AbortError, disposes the renderer and skips encoding', async () => {
+  test('aborting during rendering rejects with an AbortError, disposes the renderer and stops pulling frames', async () => {
     const controller = new AbortController();
     const log: string[] = [];
     const { statuses, onStatus } = collect();
@@ -99,7 +101,7 @@ describe('cancellation', () => {
     };
     await expect(runExport(frames(6), { signal: controller.signal, onStatus }, stages)).rejects.toMatchObject({ name: 'AbortError' });
     expect(log).toEqual(['render 0', 'render 1', 'render 2', 'dispose']);
-    expect(h264.calls).toHaveLength(0);
+    expect(h264.calls).toHaveLength(1);
     expect(statuses[statuses.length - 1]).toMatchObject({ phase: 'error', message: 'Export cancelled' });
   });
 
@@ -115,4 +117,21 @@ test('a FrameSet from toFrameSet is taken as it is', async () => {
   const set = toFrameSet(frames(3));
   const result = await runExport(set, {}, fakeStages([fakeEncoder('ffmpeg-h264')]));
   expect(result.frames).toBe(3);
+});
+
+test('a fallback encoder renders the frames again (rendering is deterministic) and the bar never goes back', async () => {
+  const log: string[] = [];
+  const { statuses, onStatus } = collect();
+  const first = fakeEncoder('first');
+  const encode = first.encode.bind(first);
+  first.encode = async (job) => {
+    await encode(job);
+    throw new Error('broke after all frames');
+  };
+  const result = await runExport(frames(3), { onStatus, codecs: ['first', 'second'] }, fakeStages([first, fakeEncoder('second')], log));
+  expect(result.codec).toBe('second');
+  expect(log.filter((l) => l.startsWith('render'))).toEqual(['render 0', 'render 1', 'render 2', 'render 0', 'render 1', 'render 2']);
+  const fractions = statuses.map((s) => s.fraction);
+  fractions.slice(1).forEach((f, i) => expect(f).toBeGreaterThanOrEqual(fractions[i]!));
+  expect(statuses.filter((s) => s.message === 'Rendering frame 1/3 (33%)')).toHaveLength(2);
 });

@@ -1,8 +1,8 @@
 import { EncodeChainError, encodeWithFallback } from '../../../../src/core/encode/chain';
 import { StatusReporter, type ExportStatus } from '../../../../src/core/status';
-import { fakeEncoder } from '../../fakes';
+import { fakeEncoder, fakeFrames } from '../../fakes';
 
-const job = { images: [new Blob(['a']), new Blob(['b'])], imageFormat: 'jpeg' as const, width: 4, height: 4, fps: 5 };
+const job = { frames: fakeFrames(2), imageFormat: 'png' as const, width: 4, height: 4, fps: 5 };
 
 function reporter() {
   const statuses: ExportStatus[] = [];
