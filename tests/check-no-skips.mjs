@@ -8,7 +8,8 @@ const text = fs.readFileSync(file, 'utf8');
 let passed, failed, skipped, todo;
 if (kind === 'jest') {
   const r = JSON.parse(text);
-  [passed, failed, skipped, todo] = [r.numPassedTests, r.numFailedTests, r.numPendingTests, r.numTodoTests];
+  // A suite that fails to load (a type error, say) counts as a failure with no failed test in it.
+  [passed, failed, skipped, todo] = [r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites + r.numFailedTestSuites, r.numPendingTests, r.numTodoTests];
 } else if (kind === 'tap') {
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
   [passed, failed, skipped, todo] = [count('pass'), count('fail') + count('cancelled'), count('skipped'), count('todo')];

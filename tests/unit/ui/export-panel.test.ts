@@ -30,7 +30,7 @@ const sampleResult = (): ExportResult => ({
   durationSeconds: 9.6,
   frames: 48,
   attempts: [],
-  timings: { renderMs: 1, encodeMs: 2 },
+  timings: { renderMs: 1, encodeMs: 2, totalMs: 3 },
 });
 
 /** Waits for the panel and every element inside it, however deep, to finish rendering. */
