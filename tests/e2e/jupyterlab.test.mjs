@@ -106,7 +106,8 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
   assert.equal(savedInfo.frames, 6);
 
   // anim.embed() filled its output with an inline video; save and convert to HTML.
-  await page.locator('.jp-OutputArea-output video').first().waitFor({ timeout: 60_000 });
+  // The embed's own output (an HTML output), not the widget's preview video.
+  await page.locator('.jp-RenderedHTMLCommon.jp-OutputArea-output > video').first().waitFor({ timeout: 60_000 });
   await screenshot(page, sphere, 'jupyterlab-quickstart-cell.png');
   await page.evaluate(() => window.jupyterapp.commands.execute('docmanager:save'));
   await page.waitForFunction(() => !window.jupyterapp.shell.currentWidget.context.model.dirty, null, { timeout: 30_000 });
