@@ -158,7 +158,9 @@ function isUnsupported(error) {
 // ---------------------------------------------------------------- (a) our export, (d) WebCodecs
 
 async function measureInBrowser(name, c, files, { site, sampler, state }) {
-  const out = { exports: [], notes: [] };
+  // Others may rebuild dist/ while the bench runs: note which build each case loaded.
+  const dist = fs.statSync(path.join(ROOT, 'dist', 'cloudreel.mjs'));
+  const out = { exports: [], notes: [], distModule: { bytes: dist.size, modified: dist.mtime.toISOString() } };
   const browser = await launchChromium();
   const pageErrors = [];
   try {
@@ -454,7 +456,8 @@ function printSummary(s) {
   const f = (x, d = 1) => (x === null || x === undefined ? 'n/a' : Number(x).toFixed(d));
   for (const [label, key] of [['end-to-end 48x100k vs original', 'e2e48x100k'], ['end-to-end 48x1M vs original', 'e2e48x1M']]) {
     const x = s[key];
-    log(`  ${label}: ${f(x.ratio)}x with ${x.encoder ?? 'n/a'} (${f(x.ours)} s vs ${f(x.original)} s${x.originalExtrapolated ? ', original extrapolated' : ''}; best ${x.bestEncoder ?? 'n/a'} ${f(x.bestRatio)}x)  target ${x.target}: ${x.verdict}`);
+    const detail = x.ratio === null ? 'n/a' : `${f(x.ratio)}x with ${x.encoder} (${f(x.ours)} s vs ${f(x.original)} s${x.originalExtrapolated ? ', original extrapolated' : ''}; best ${x.bestEncoder} ${f(x.bestRatio)}x)`;
+    log(`  ${label}: ${detail}  target ${x.target}: ${x.verdict}`);
   }
   const w = s.webcodecsVsNative;
   log(`  WebCodecs H.264 encode vs native libx264: ${Object.entries(w.perCase).map(([k, v]) => `${k} ${f(v.vsVeryfast, 2)}x veryfast (${f(v.webcodecsFps)} vs ${f(v.x264VeryfastFps)} fps), ${f(v.vsUltrafast, 2)}x ultrafast`).join('; ') || 'n/a'}  target ${w.target}: ${w.verdict}`);
