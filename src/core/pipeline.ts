@@ -94,8 +94,10 @@ export async function runExport(
     signal?.throwIfAborted();
     const o = resolveOptions(options);
     const encoders = selectEncoders(stages.encoders, options.codecs);
+    // Said before validating: checking millions of points takes a while.
+    if (isFrameSet(frames)) status.prepare(frames.frames.length);
+    else if (typeof frames?.length === 'number' && frames.length > 0) status.prepare(frames.length);
     const set = isFrameSet(frames) ? frames : toFrameSet(frames);
-    status.prepare(set.frames.length);
 
     const t0 = performance.now();
     const renderer = stages.createRenderer(set, o);

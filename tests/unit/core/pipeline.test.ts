@@ -62,9 +62,10 @@ describe('status sequence', () => {
     await expect(runExport(bad, { onStatus }, fakeStages([fakeEncoder('ffmpeg-h264')]))).rejects.toThrow(/frames\[1\]/);
     expect(statuses.map((s) => s.message)).toEqual([
       'Initializing export...',
+      'Preparing to render 2 frames...',
       'Export failed: frames[1]: point 0 has a non-finite y coordinate (NaN)',
     ]);
-    expect(statuses[1]!.phase).toBe('error');
+    expect(statuses[2]!.phase).toBe('error');
   });
 
   test.each([
