@@ -85,6 +85,8 @@ export type RendererKind = 'auto' | 'webgl' | 'cpu';
 /** Draws the points of one frame into the composite canvas. */
 interface PointBackend {
   readonly kind: 'webgl' | 'cpu';
+  /** The CPU backend's own pixel buffer, which draw() fills (lets pixels() skip a full read-back). */
+  readonly image?: ImageData;
   draw(frame: Frame, colors: Uint8Array): void;
   dispose(): void;
 }
@@ -160,6 +162,7 @@ function cpuBackend(width: number, height: number, background: Color, camera: Pe
   const viewProjection = new Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse).elements;
   return {
     kind: 'cpu',
+    image,
     draw(frame, colors) {
       clearTarget(target, bg);
       drawPoints(target, frame.positions, colors, viewProjection, size);
@@ -186,12 +189,15 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   const kind = resolveRendererKind(options.renderer ?? 'auto');
   const backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, background, camera, size, ctx);
 
+  const fontPx = Math.round((20 * height) / 720);
+  /** Rows the title can touch (it starts 0.8 em down and is about 1.2 em tall). */
+  const titleBand = Math.ceil(fontPx * 2.5);
+
   function draw(index: number): void {
     const frame = set.frames[index];
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
     backend.draw(frame, frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap));
     if (options.title) {
-      const fontPx = Math.round((20 * height) / 720);
       ctx!.font = `${fontPx}px sans-serif`;
       ctx!.fillStyle = '#ffffff';
       ctx!.textAlign = 'center';
@@ -205,7 +211,11 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
     kind: backend.kind,
     pixels(index) {
       draw(index);
-      return ctx!.getImageData(0, 0, width, height);
+      if (!backend.image) return ctx!.getImageData(0, 0, width, height);
+      // The CPU backend's buffer already holds the points: read back only the
+      // title's rows instead of allocating a whole frame each time.
+      if (options.title) backend.image.data.set(ctx!.getImageData(0, 0, width, Math.min(height, titleBand)).data);
+      return backend.image;
     },
     async render(index, format) {
       draw(index);

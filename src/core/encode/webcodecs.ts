@@ -20,7 +20,7 @@ import {
   type VideoCodec,
 } from 'mediabunny';
 import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
-import { I420_COLOR_SPACE, rgbaToI420 } from './yuv.js';
+import { I420_COLOR_SPACE, i420Size, rgbaToI420 } from './yuv.js';
 
 interface WebCodecsSpec {
   id: string;
@@ -75,6 +75,7 @@ class WebCodecsEncoder implements Encoder {
       ...(job.fault === 'fail' ? { fullCodecString: 'cloudreel-injected-failure' } : {}),
     });
     output.addVideoTrack(source, { frameRate: fps });
+    const yuv = new Uint8Array(i420Size(width, height));
     try {
       await output.start();
       for (let i = 0; i < frames.count; i++) {
@@ -82,8 +83,8 @@ class WebCodecsEncoder implements Encoder {
         // resolves once the encoder queue has room (backpressure).
         const image = await frames.pixels(i);
         signal?.throwIfAborted();
-        // A fresh buffer per frame: the encoder may still hold earlier ones.
-        const yuv = rgbaToI420(image.data, width, height);
+        // One buffer for every frame: VideoSample copies what it is given.
+        rgbaToI420(image.data, width, height, yuv);
         const sample = new VideoSample(yuv, {
           format: 'I420',
           codedWidth: width,
