@@ -6,6 +6,12 @@ from .widget import Animation
 __all__ = ["Animation", "__version__"]
 
 
+def _jupyter_server_extension_points():
+    # The HTTP route for frames (cloudreel.server); enabled by the config file
+    # the wheel installs in etc/jupyter/jupyter_server_config.d.
+    return [{"module": "cloudreel.server"}]
+
+
 def _jupyter_labextension_paths():
     # Found by JupyterLab when the package is installed in develop mode.
     return [{"src": "labextension", "dest": "cloudreel"}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -12,6 +13,7 @@ import ipywidgets
 from IPython.display import HTML, Image, Video, display
 from traitlets import Bool, Float, Int, List, Unicode, validate
 
+from . import frame_spool
 from ._version import MODULE_VERSION
 from .frames import ChunkAssembler, chunk_count, iter_chunks, normalize_frames, pack_frames
 
@@ -72,6 +74,7 @@ class Animation(ipywidgets.DOMWidget):
         super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem, **kwargs)
         self._frontend_seen = False
         self._pending: dict[int, dict] = {}
+        self._offers: set[str] = set()  # spool tokens the page has not fetched yet
         self.set_frames(frames, colors=colors)
         self.on_msg(self._on_frontend_msg)
 
@@ -93,10 +96,35 @@ class Animation(ipywidgets.DOMWidget):
         """Replaces the frames; open pages fetch the new ones."""
         self._frames = normalize_frames(frames, colors=colors)
         self._header, self._payload = pack_frames(self._frames)
+        self._drop_offers()
         self.set_trait("frame_count", len(self._frames))
         self.set_trait("frames_version", self.frames_version + 1)
 
     # --- kernel -> page -------------------------------------------------
+
+    def _offer_frames(self) -> bool:
+        """Offers the frames over HTTP (see frame_spool.py); False if that route
+        is not available here."""
+        started = time.perf_counter()
+        token = frame_spool.write_payload(self._payload)
+        if token is None:
+            return False
+        self._offers.add(token)
+        # The write is part of the transfer: the page adds it to the time it reports.
+        write_seconds = time.perf_counter() - started
+        self.send({"type": "frames-offer", "version": self.frames_version, "header": self._header, "token": token, "write_seconds": write_seconds})
+        return True
+
+    def _drop_offers(self, tokens=None) -> None:
+        offers = getattr(self, "_offers", set())  # close() runs from __del__ even after a failed __init__
+        for token in list(offers if tokens is None else tokens):
+            if token in offers:
+                offers.discard(token)
+                frame_spool.remove(token)
+
+    def close(self) -> None:
+        self._drop_offers()
+        super().close()
 
     def _send_frames(self) -> None:
         count = chunk_count(len(self._payload))
@@ -170,8 +198,13 @@ class Animation(ipywidgets.DOMWidget):
         self._frontend_seen = True
         kind = content.get("type")
         if kind == "request-frames":
+            # A page that could not fetch an offer says which one, and gets the comm route.
+            self._drop_offers([str(content.get("failed_offer"))])
             if content.get("have") != self.frames_version:
-                self._send_frames()
+                if not (content.get("http") and self._offer_frames()):
+                    self._send_frames()
+        elif kind == "frames-received":
+            self._drop_offers([str(content.get("token"))])
         elif kind == "ack":
             entry = self._pending.get(content.get("request"))
             if entry is not None:

@@ -61,15 +61,17 @@ function packPositions(points: FrameInput['points'], where: string): Float32Arra
   if (flat.length % 3 !== 0) {
     throw new FrameError(`${where}: points length ${flat.length} is not divisible by 3 (expected x, y, z per point)`);
   }
-  const positions = flat instanceof Float32Array ? flat : Float32Array.from(flat);
+  if (flat instanceof Float32Array) return flat;
+  const positions = Float32Array.from(flat);
   for (let i = 0; i < positions.length; i++) {
-    // Checked after the float32 conversion too: a huge float64 overflows to Infinity.
-    if (!Number.isFinite(positions[i]) || !Number.isFinite(flat[i])) {
-      const axis = 'xyz'[i % 3];
-      throw new FrameError(`${where}: point ${Math.floor(i / 3)} has a non-finite ${axis} coordinate (${flat[i]})`);
-    }
+    // A finite float64 may still overflow to Infinity as float32.
+    if (!Number.isFinite(flat[i]) || !Number.isFinite(positions[i])) throw nonFinite(where, i, flat[i]);
   }
   return positions;
+}
+
+function nonFinite(where: string, i: number, value: unknown): FrameError {
+  return new FrameError(`${where}: point ${Math.floor(i / 3)} has a non-finite ${'xyz'[i % 3]} coordinate (${value})`);
 }
 
 function packColors(colors: ColorInput, count: number, where: string): Uint8Array | null {
@@ -82,7 +84,7 @@ function packColors(colors: ColorInput, count: number, where: string): Uint8Arra
     throw new FrameError(`${where}: colors length ${flat.length} does not match ${count} points (expected ${count * 3})`);
   }
   if (flat instanceof Uint8Array || flat instanceof Uint8ClampedArray) {
-    return Uint8Array.from(flat);
+    return new Uint8Array(flat); // a copy through the typed-array fast path (from() iterates)
   }
   const out = new Uint8Array(flat.length);
   for (let i = 0; i < flat.length; i++) {
@@ -97,20 +99,28 @@ function packColors(colors: ColorInput, count: number, where: string): Uint8Arra
   return out;
 }
 
-function growBounds(bounds: Bounds | null, positions: Float32Array): Bounds | null {
-  if (positions.length === 0) return bounds;
-  const b: Bounds = bounds ?? {
-    min: [Infinity, Infinity, Infinity],
-    max: [-Infinity, -Infinity, -Infinity],
-  };
+/**
+ * Grows `b` (min xyz, max xyz) over `positions` in one tight pass, which is also
+ * the finiteness check: returns the index of the first NaN/Infinity, or -1.
+ * Kept monomorphic on Float32Array: it runs over every point the kernel sends.
+ */
+function scanPositions(positions: Float32Array, b: Float64Array): number {
+  let [x0, y0, z0, x1, y1, z1] = b as unknown as [number, number, number, number, number, number];
   for (let i = 0; i < positions.length; i += 3) {
-    for (let k = 0; k < 3; k++) {
-      const v = positions[i + k]!;
-      if (v < b.min[k]!) b.min[k] = v;
-      if (v > b.max[k]!) b.max[k] = v;
-    }
+    const x = positions[i]!;
+    const y = positions[i + 1]!;
+    const z = positions[i + 2]!;
+    // v - v is NaN exactly for NaN and +-Infinity.
+    if (x - x !== 0 || y - y !== 0 || z - z !== 0) return i + (x - x !== 0 ? 0 : y - y !== 0 ? 1 : 2);
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
   }
-  return b;
+  b.set([x0, y0, z0, x1, y1, z1]);
+  return -1;
 }
 
 /** Validates and packs frames; throws FrameError naming the frame and the problem. */
@@ -122,7 +132,7 @@ export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
     throw new FrameError('frames is empty: an animation needs at least one frame');
   }
   const frames: Frame[] = [];
-  let bounds: Bounds | null = null;
+  const box = Float64Array.of(Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
   for (let i = 0; i < input.length; i++) {
     const where = `frames[${i}]`;
     const frame = input[i];
@@ -130,10 +140,12 @@ export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
       throw new FrameError(`${where}: expected an object with a "points" field`);
     }
     const positions = packPositions(frame.points, where);
+    const bad = scanPositions(positions, box);
+    if (bad >= 0) throw nonFinite(where, bad, positions[bad]);
     const count = positions.length / 3;
     const colors = packColors(frame.colors, count, where);
-    bounds = growBounds(bounds, positions);
     frames.push({ positions, colors, count });
   }
-  return { frames, bounds };
+  const empty = box[0]! > box[3]!;
+  return { frames, bounds: empty ? null : { min: [box[0]!, box[1]!, box[2]!], max: [box[3]!, box[4]!, box[5]!] } };
 }

@@ -78,18 +78,27 @@ export class FrameAssembler {
     if (this.#bytes !== this.#payload.length) {
       throw new TransferError(`received ${this.#bytes} bytes, expected ${this.#payload.length}`);
     }
-    const inputs: FrameInput[] = [];
-    let at = 0;
-    for (const f of this.header.frames) {
-      const points = new Float32Array(this.#payload.buffer, at, f.points * 3);
-      at += f.points * 12;
-      let colors: Uint8Array | null = null;
-      if (f.colors) {
-        colors = this.#payload.subarray(at, at + f.points * 3);
-        at += align4(f.points * 3);
-      }
-      inputs.push({ points, colors });
-    }
-    return toFrameSet(inputs);
+    return decodePayload(this.header, this.#payload);
   }
+}
+
+/** The frames in a whole payload (as served over HTTP), checked against `header`. */
+export function decodePayload(header: FramesHeader, payload: Uint8Array): FrameSet {
+  const size = payloadSize(header);
+  if (size !== payload.length || size !== header.total_bytes) {
+    throw new TransferError(`frames header says ${header.total_bytes} bytes, its frames need ${size}, and ${payload.length} arrived`);
+  }
+  const inputs: FrameInput[] = [];
+  let at = payload.byteOffset;
+  for (const f of header.frames) {
+    const points = new Float32Array(payload.buffer, at, f.points * 3);
+    at += f.points * 12;
+    let colors: Uint8Array | null = null;
+    if (f.colors) {
+      colors = new Uint8Array(payload.buffer, at, f.points * 3);
+      at += align4(f.points * 3);
+    }
+    inputs.push({ points, colors });
+  }
+  return toFrameSet(inputs);
 }

@@ -9,13 +9,15 @@ import type { ExportOptions } from '../core/options.js';
 import type { ExportResult } from '../core/pipeline.js';
 import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
-import { FrameAssembler, type FramesHeader } from './frame-transfer.js';
+import { fetchFramePayload } from './frame-fetch.js';
+import { decodePayload, FrameAssembler, type FramesHeader } from './frame-transfer.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
 
 /** Options the in-cell panel adds to an export. */
 export type PanelExportOptions = Pick<ExportOptions, 'pointSize' | 'colormap' | 'background' | 'quality' | 'fps' | 'view'>;
 
 type KernelMessage =
+  | { type: 'frames-offer'; version: number; header: FramesHeader; token: string; write_seconds: number }
   | { type: 'frames-begin'; version: number; header: FramesHeader; chunks: number }
   | { type: 'frames-chunk'; version: number; index: number; offset: number }
   | { type: 'frames-end'; version: number }
@@ -37,6 +39,9 @@ export class AnimationModel extends DOMWidgetModel {
   declare private internal: {
     framesVersion: number | null;
     assembler: { version: number; assembler: FrameAssembler; started: number } | null;
+    /** The offer being fetched, if any. */
+    requestedVersion: number | null;
+    fetching: string | null;
     running: { controller: AbortController; done: Promise<ExportResult> } | null;
     resultVersion: number | null;
     waitingForFrames: Array<() => void>;
@@ -72,16 +77,69 @@ export class AnimationModel extends DOMWidgetModel {
     this.status = null;
     this.result = null;
     this.viewProvider = null;
-    this.internal = { framesVersion: null, assembler: null, running: null, resultVersion: null, waitingForFrames: [] };
+    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, running: null, resultVersion: null, waitingForFrames: [] };
     this.on('msg:custom', (content: KernelMessage, buffers: DataView[]) => this.onKernelMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
     this.requestFrames();
   }
 
   /** Asks the kernel for the frames; it answers when it is idle. */
-  private requestFrames(): void {
-    if (this.internal.framesVersion === this.get('frames_version')) return;
-    this.send({ type: 'request-frames', have: this.internal.framesVersion }, {});
+  private requestFrames(viaComm?: { failedOffer: string }): void {
+    const version = this.get('frames_version');
+    // Version 0 is the default before the kernel's state is set: nothing to ask for yet.
+    if (version === 0 || this.internal.framesVersion === version) return;
+    // initialize() and the first state sync both land here: ask once per version.
+    if (!viaComm && this.internal.requestedVersion === version) return;
+    this.internal.requestedVersion = version;
+    // A kernel started by a server with the cloudreel extension answers with an
+    // HTTP offer; any other kernel (or a failed fetch) uses the comm.
+    const route = viaComm ? { http: false, failed_offer: viaComm.failedOffer } : { http: true, failed_offer: null };
+    this.send({ type: 'request-frames', have: this.internal.framesVersion, ...route }, {});
+  }
+
+  private async fetchOffer(msg: { version: number; header: FramesHeader; token: string; write_seconds: number }): Promise<void> {
+    const started = performance.now();
+    this.internal.fetching = msg.token;
+    const total = msg.header.frames.length;
+    this.receiving = { done: 0, total };
+    this.notifyViews();
+    let payload: Uint8Array;
+    try {
+      payload = await fetchFramePayload(msg.token, msg.header.total_bytes, (fraction) => {
+        const done = Math.floor(fraction * total);
+        if (this.internal.fetching !== msg.token || done === this.receiving?.done) return;
+        this.receiving = { done, total };
+        this.notifyViews();
+      });
+    } catch (e) {
+      if (this.internal.fetching !== msg.token) return;
+      this.internal.fetching = null;
+      console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); asking for them over the comm`);
+      this.requestFrames({ failedOffer: msg.token });
+      return;
+    }
+    const fetched = performance.now();
+    this.send({ type: 'frames-received', token: msg.token }, {});
+    if (this.internal.fetching !== msg.token) return; // superseded by newer frames
+    this.internal.fetching = null;
+    // Decoding validates every frame: bad data is an error, not a reason to retry.
+    const frameSet = decodePayload(msg.header, payload);
+    const write = Number(msg.write_seconds) || 0;
+    const fetch = (fetched - started) / 1000;
+    const check = (performance.now() - fetched) / 1000;
+    this.acceptFrames(frameSet, msg.version, msg.header.total_bytes, started - write * 1000, `HTTP (kernel write ${write.toFixed(2)} s, fetch ${fetch.toFixed(2)} s, checks ${check.toFixed(2)} s)`);
+  }
+
+  /** `started`: when the kernel began to send, on this page's clock. */
+  private acceptFrames(frameSet: FrameSet, version: number, bytes: number, started: number, route: string): void {
+    this.frameSet = frameSet;
+    const seconds = (performance.now() - started) / 1000;
+    const mb = bytes / 1e6;
+    console.debug(`cloudreel: received ${frameSet.frames.length} frames (${mb.toFixed(1)} MB) in ${seconds.toFixed(2)} s, ${(mb / seconds).toFixed(0)} MB/s over ${route}`);
+    this.internal.framesVersion = version;
+    this.receiving = null;
+    this.internal.waitingForFrames.splice(0).forEach((wake) => wake());
+    this.notifyViews();
   }
 
   private notifyViews(): void {
@@ -91,11 +149,17 @@ export class AnimationModel extends DOMWidgetModel {
   private onKernelMessage(msg: KernelMessage, buffers: DataView[]): void {
     try {
       switch (msg.type) {
+        case 'frames-offer':
+          if (msg.version === this.internal.framesVersion) return;
+          this.internal.assembler = null;
+          this.fetchOffer(msg).catch((e) => this.failReceiving(e));
+          return;
         case 'frames-begin':
           if (msg.version === this.internal.framesVersion) return; // a second page asked; we have these
+          this.internal.fetching = null;
           this.internal.assembler = { version: msg.version, assembler: new FrameAssembler(msg.header, msg.chunks), started: performance.now() };
           this.receiving = { done: 0, total: msg.header.frames.length };
-                    break;
+          break;
         case 'frames-chunk': {
           if (this.internal.assembler?.version !== msg.version) return;
           const { assembler } = this.internal.assembler;
@@ -109,14 +173,8 @@ export class AnimationModel extends DOMWidgetModel {
           if (this.internal.assembler?.version !== msg.version) return;
           const { assembler, version, started } = this.internal.assembler;
           this.internal.assembler = null;
-          this.frameSet = assembler.finish();
-          const seconds = (performance.now() - started) / 1000;
-          const mb = assembler.header.total_bytes / 1e6;
-          console.debug(`cloudreel: received ${this.frameSet.frames.length} frames (${mb.toFixed(1)} MB) in ${seconds.toFixed(2)} s, ${(mb / seconds).toFixed(0)} MB/s`);
-          this.internal.framesVersion = version;
-          this.receiving = null;
-          this.internal.waitingForFrames.splice(0).forEach((wake) => wake());
-          break;
+          this.acceptFrames(assembler.finish(), version, assembler.header.total_bytes, started, 'the comm');
+          return;
         }
         case 'export':
         case 'save':
@@ -128,10 +186,17 @@ export class AnimationModel extends DOMWidgetModel {
           return;
       }
     } catch (e) {
-      this.internal.assembler = null;
-      this.receiving = null;
-      this.status = { phase: 'error', fraction: 0, message: `Receiving frames failed: ${(e as Error).message}` };
+      this.failReceiving(e);
+      return;
     }
+    this.notifyViews();
+  }
+
+  private failReceiving(e: unknown): void {
+    this.internal.assembler = null;
+    this.internal.fetching = null;
+    this.receiving = null;
+    this.status = { phase: 'error', fraction: 0, message: `Receiving frames failed: ${(e as Error).message}` };
     this.notifyViews();
   }
 
