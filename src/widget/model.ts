@@ -10,6 +10,7 @@ import type { ExportResult } from '../core/pipeline.js';
 import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { FrameAssembler, type FramesHeader } from './frame-transfer.js';
+import { checkKernelMessage } from './kernel-messages.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
 
 /** Options the in-cell panel adds to an export. */
@@ -39,7 +40,7 @@ export class AnimationModel extends DOMWidgetModel {
     assembler: { version: number; assembler: FrameAssembler; started: number } | null;
     running: { controller: AbortController; done: Promise<ExportResult> } | null;
     resultVersion: number | null;
-    waitingForFrames: Array<() => void>;
+    waitingForFrames: Array<(error?: Error) => void>;
   };
 
   override defaults() {
@@ -73,7 +74,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.result = null;
     this.viewProvider = null;
     this.internal = { framesVersion: null, assembler: null, running: null, resultVersion: null, waitingForFrames: [] };
-    this.on('msg:custom', (content: KernelMessage, buffers: DataView[]) => this.onKernelMessage(content, buffers));
+    this.on('msg:custom', (content: unknown, buffers: DataView[]) => this.onUntrustedMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
     this.requestFrames();
   }
@@ -86,6 +87,28 @@ export class AnimationModel extends DOMWidgetModel {
 
   private notifyViews(): void {
     this.trigger('cloudreel:changed');
+  }
+
+  /** The kernel is not trusted: a malformed message ends in an error status, never an exception. */
+  private onUntrustedMessage(content: unknown, buffers: DataView[]): void {
+    let msg: KernelMessage | null;
+    try {
+      msg = checkKernelMessage(content, buffers);
+    } catch (e) {
+      this.failReceiving(e as Error);
+      return;
+    }
+    if (msg) this.onKernelMessage(msg, buffers);
+  }
+
+  /** Drops a half-received transfer; exports waiting for the frames fail with the reason. */
+  private failReceiving(e: Error): void {
+    this.internal.assembler = null;
+    this.receiving = null;
+    const message = `Receiving frames failed: ${e.message}`;
+    this.status = { phase: 'error', fraction: 0, message };
+    this.internal.waitingForFrames.splice(0).forEach((wake) => wake(new Error(message)));
+    this.notifyViews();
   }
 
   private onKernelMessage(msg: KernelMessage, buffers: DataView[]): void {
@@ -128,16 +151,15 @@ export class AnimationModel extends DOMWidgetModel {
           return;
       }
     } catch (e) {
-      this.internal.assembler = null;
-      this.receiving = null;
-      this.status = { phase: 'error', fraction: 0, message: `Receiving frames failed: ${(e as Error).message}` };
+      this.failReceiving(e as Error);
+      return;
     }
     this.notifyViews();
   }
 
   private framesReady(): Promise<void> {
     if (this.frameSet && this.internal.framesVersion === this.get('frames_version')) return Promise.resolve();
-    return new Promise((resolve) => this.internal.waitingForFrames.push(resolve));
+    return new Promise((resolve, reject) => this.internal.waitingForFrames.push((error) => (error ? reject(error) : resolve())));
   }
 
   private async serveRequest(kind: 'export' | 'save', request: number, codecs?: string[]): Promise<void> {
