@@ -15,6 +15,7 @@ from traitlets import Bool, Float, Int, List, Unicode, validate
 from ._version import MODULE_VERSION
 from .frames import ChunkAssembler, chunk_count, iter_chunks, normalize_frames, pack_frames
 from .options import check_fps, check_side
+from .page_messages import untrusted
 
 SaveCallback = Callable[[Optional[str], Optional[str]], None]
 
@@ -161,6 +162,7 @@ class Animation(ipywidgets.DOMWidget):
 
     # --- page -> kernel -------------------------------------------------
 
+    @untrusted
     def _on_frontend_msg(self, _widget, content, buffers) -> None:
         self._frontend_seen = True
         kind = content.get("type")
