@@ -95,7 +95,14 @@ export class AnimationModel extends DOMWidgetModel {
     try {
       msg = checkKernelMessage(content, buffers);
     } catch (e) {
-      this.failReceiving(e as Error);
+      const type = (content as { type?: unknown } | null)?.type;
+      if (typeof type === 'string' && type.startsWith('frames-')) {
+        this.failReceiving(e as Error);
+      } else {
+        // A malformed request leaves a transfer in progress alone; the kernel times the request out.
+        this.status = { phase: 'error', fraction: 0, message: `Export failed: ${(e as Error).message}` };
+        this.notifyViews();
+      }
       return;
     }
     if (msg) this.onKernelMessage(msg, buffers);
