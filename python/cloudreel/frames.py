@@ -98,7 +98,7 @@ def _positions(value: Any, where: str) -> np.ndarray:
         axis = int(np.argmax(~finite[point]))
         original = src[point, axis]
         note = "" if not np.isfinite(original) else ", too large for float32"
-        raise ValueError(f"{where}: point {point} has a non-finite coordinate "
+        raise ValueError(f"{where}: point {point} has a non-finite {'xyz'[axis]} coordinate "
                          f"({original}{note})")
     return pos
 
@@ -123,7 +123,8 @@ def _colors(value: Any, count: int, where: str) -> np.ndarray | None:
         ok = (src >= 0) & (src <= 1)  # NaN fails both
         if not ok.all():
             point, bad = _first_bad(src, ok)
-            raise ValueError(f"{where}: float colors must lie in 0..1, got {bad} at point {point}")
+            raise ValueError(f"{where}: float colors must lie in 0..1, got {bad} at point {point} "
+                             "(for 0..255 use an integer dtype such as uint8)")
         # Round half up (like JavaScript's Math.round, not numpy's half-to-even) so
         # both sides turn the same floats into the same bytes; x - floor(x) is exact.
         scaled = src.astype(np.float64) * 255

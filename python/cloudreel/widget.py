@@ -16,6 +16,8 @@ from traitlets import Bool, Float, Int, List, Unicode, validate
 from . import frame_spool
 from ._version import MODULE_VERSION
 from .frames import ChunkAssembler, chunk_count, iter_chunks, normalize_frames, pack_frames
+from .options import check_fps, check_side
+from .page_messages import untrusted
 
 SaveCallback = Callable[[Optional[str], Optional[str]], None]
 
@@ -80,17 +82,11 @@ class Animation(ipywidgets.DOMWidget):
 
     @validate("fps")
     def _check_fps(self, proposal):
-        fps = proposal["value"]
-        if not (0 < fps <= 240):
-            raise ValueError(f"fps must be above 0 and at most 240, got {fps}")
-        return fps
+        return check_fps(proposal["value"])
 
     @validate("width", "height")
     def _check_size(self, proposal):
-        name, value = proposal["trait"].name, proposal["value"]
-        if value <= 0 or value % 2 or value > 8192:
-            raise ValueError(f"{name} must be an even number of pixels between 2 and 8192 (yuv420p video needs even sizes), got {value}")
-        return value
+        return check_side(proposal["trait"].name, proposal["value"])
 
     def set_frames(self, frames, colors=None) -> None:
         """Replaces the frames; open pages fetch the new ones."""
@@ -194,6 +190,7 @@ class Animation(ipywidgets.DOMWidget):
 
     # --- page -> kernel -------------------------------------------------
 
+    @untrusted
     def _on_frontend_msg(self, _widget, content, buffers) -> None:
         self._frontend_seen = True
         kind = content.get("type")

@@ -38,28 +38,55 @@ function isRows(value: ArrayLike<unknown>): value is ArrayLike<ArrayLike<number>
   return value.length > 0 && typeof value[0] === 'object' && value[0] !== null;
 }
 
-function flattenRows(rows: ArrayLike<ArrayLike<number>>, where: string, what: string): Float64Array {
+type BigIntArray = BigInt64Array | BigUint64Array;
+const isBigIntArray = (value: unknown): value is BigIntArray => value instanceof BigInt64Array || value instanceof BigUint64Array;
+
+/** Integer typed arrays hold 0..255 colours (as numpy integer dtypes do in Python); other numbers are 0..1 floats. */
+const isIntegerArray = (value: unknown): boolean =>
+  value instanceof Int8Array || value instanceof Uint8Array || value instanceof Uint8ClampedArray ||
+  value instanceof Int16Array || value instanceof Uint16Array || value instanceof Int32Array ||
+  value instanceof Uint32Array || isBigIntArray(value);
+
+/** `shape` says what was expected, e.g. "(N, 3)" or "(12, 3) to match 12 points". */
+function flattenRows(rows: ArrayLike<ArrayLike<number>>, where: string, what: string, shape: string): Float64Array {
   const out = new Float64Array(rows.length * 3);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (row == null || typeof row !== 'object' || row.length !== 3) {
-      const got = row == null || typeof row !== 'object' ? typeof row : `${row.length} values`;
-      throw new FrameError(`${where}: ${what} row ${i} must hold 3 values, got ${got}`);
+      const got = row == null || typeof row !== 'object' ? `a ${row === null ? 'null' : typeof row}` : `${row.length} values`;
+      throw new FrameError(`${where}: ${what} must have shape ${shape}, but row ${i} holds ${got}`);
     }
-    out[i * 3] = row[0]!;
-    out[i * 3 + 1] = row[1]!;
-    out[i * 3 + 2] = row[2]!;
+    for (let k = 0; k < 3; k++) out[i * 3 + k] = numberAt(row, k, i, where, what);
   }
   return out;
+}
+
+/** `values[k]` when it is a number; a string, null or bigint is refused (numpy refuses them too). */
+function numberAt(values: ArrayLike<unknown>, k: number, point: number, where: string, what: string): number {
+  const v = values[k];
+  if (typeof v !== 'number') throw new FrameError(`${where}: ${what} must be numbers, got ${describe(v)} at point ${point}`);
+  return v;
+}
+
+const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v));
+
+/** Flat numbers from a flat array, a BigInt array (converted) or rows. */
+function flatNumbers(value: ArrayLike<number> | ArrayLike<ArrayLike<number>>, where: string, what: string, shape: string): ArrayLike<number> {
+  if (isBigIntArray(value)) return Float64Array.from(value, Number);
+  if (isRows(value)) return flattenRows(value, where, what, shape);
+  if (!ArrayBuffer.isView(value)) {
+    for (let i = 0; i < value.length; i++) numberAt(value, i, Math.floor(i / 3), where, what);
+  }
+  return value as ArrayLike<number>;
 }
 
 function packPositions(points: FrameInput['points'], where: string): Float32Array {
   if (points == null || typeof points !== 'object' || typeof points.length !== 'number') {
     throw new FrameError(`${where}: points must be a Float32Array of length 3N or an array of [x, y, z] rows`);
   }
-  const flat = isRows(points) ? flattenRows(points, where, 'points') : (points as ArrayLike<number>);
+  const flat = flatNumbers(points, where, 'points', '(N, 3)');
   if (flat.length % 3 !== 0) {
-    throw new FrameError(`${where}: points length ${flat.length} is not divisible by 3 (expected x, y, z per point)`);
+    throw new FrameError(`${where}: points must have shape (N, 3): a flat array needs x, y, z per point, got ${flat.length} values`);
   }
   if (flat instanceof Float32Array) return flat;
   const positions = Float32Array.from(flat);
@@ -79,22 +106,29 @@ function packColors(colors: ColorInput, count: number, where: string): Uint8Arra
   if (typeof colors !== 'object' || typeof colors.length !== 'number') {
     throw new FrameError(`${where}: colors must be an array of 3 values per point, or null`);
   }
-  const flat = isRows(colors) ? flattenRows(colors, where, 'colors') : (colors as ArrayLike<number>);
+  const shape = `(${count}, 3) to match ${count} points`;
+  const flat = flatNumbers(colors, where, 'colors', shape);
   if (flat.length !== count * 3) {
-    throw new FrameError(`${where}: colors length ${flat.length} does not match ${count} points (expected ${count * 3})`);
+    throw new FrameError(`${where}: colors must have shape ${shape}, got ${flat.length} values (expected ${count * 3})`);
   }
   if (flat instanceof Uint8Array || flat instanceof Uint8ClampedArray) {
     return new Uint8Array(flat); // a copy through the typed-array fast path (from() iterates)
   }
+  const integers = isIntegerArray(colors);
   const out = new Uint8Array(flat.length);
   for (let i = 0; i < flat.length; i++) {
     const c = flat[i]!;
-    if (!(c >= 0 && c <= 1)) {
-      throw new FrameError(
-        `${where}: color of point ${Math.floor(i / 3)} is ${c}; float colors must lie in 0..1 (use a Uint8Array for 0..255)`,
-      );
+    if (integers) {
+      if (!(c >= 0 && c <= 255)) throw new FrameError(`${where}: integer colors must lie in 0..255, got ${c} at point ${Math.floor(i / 3)}`);
+      out[i] = c;
+    } else {
+      if (!(c >= 0 && c <= 1)) {
+        throw new FrameError(
+          `${where}: float colors must lie in 0..1, got ${c} at point ${Math.floor(i / 3)} (for 0..255 use a Uint8Array)`,
+        );
+      }
+      out[i] = Math.round(c * 255);
     }
-    out[i] = Math.round(c * 255);
   }
   return out;
 }

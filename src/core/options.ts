@@ -50,13 +50,17 @@ export interface ResolvedOptions {
   frameImage: FrameImageFormat;
 }
 
+/** One frame per 100 s: slower than that, GIF's frame delay (at most 655 s) and players misbehave. */
+export const MIN_FPS = 0.01;
 export const MAX_FPS = 240;
 /** The largest side WebGL implementations commonly allow for a drawing buffer. */
 export const MAX_SIDE = 8192;
 
+const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
 function evenSide(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive whole number of pixels, got ${value}`);
+    throw new RangeError(`${name} must be a positive whole number of pixels, got ${describe(value)}`);
   }
   if (value % 2 !== 0) {
     throw new RangeError(`${name} must be even (yuv420p video needs even sizes), got ${value}: try ${value + 1}`);
@@ -84,8 +88,8 @@ function checkRenderer(kind: RendererKind): RendererKind {
 
 export function resolveOptions(options: ExportOptions): ResolvedOptions {
   const fps = options.fps ?? 5;
-  if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0 || fps > MAX_FPS) {
-    throw new RangeError(`fps must be a number above 0 and at most ${MAX_FPS}, got ${fps}`);
+  if (typeof fps !== 'number' || !(fps >= MIN_FPS && fps <= MAX_FPS)) {
+    throw new RangeError(`fps must be a number from ${MIN_FPS} to ${MAX_FPS} (frames per second), got ${describe(fps)}`);
   }
   const frameImage = options.frameImage ?? 'png';
   if (!['jpeg', 'png', 'rgba'].includes(frameImage)) {

@@ -17,17 +17,24 @@ const align4 = (n: number) => (n + 3) & ~3;
 
 /** Bytes the payload must have for `header`, or a TransferError. */
 export function payloadSize(header: FramesHeader): number {
-  if (!header || !Array.isArray(header.frames)) throw new TransferError('frames header is malformed');
+  if (!header || typeof header !== 'object' || !Array.isArray(header.frames)) throw new TransferError('frames header is malformed');
   return header.frames.reduce((sum, f, i) => {
-    if (!Number.isInteger(f?.points) || f.points < 0) throw new TransferError(`frames[${i}]: bad point count ${f?.points}`);
+    if (!Number.isSafeInteger(f?.points) || f.points < 0) throw new TransferError(`frames[${i}]: bad point count ${f?.points}`);
+    if (typeof f.colors !== 'boolean') throw new TransferError(`frames[${i}]: the header's colors flag must be true or false, got ${String(f.colors)}`);
     return sum + f.points * 12 + (f.colors ? align4(f.points * 3) : 0);
   }, 0);
 }
 
+/**
+ * Collects the chunks of one frames payload, in any order. Chunk i must start
+ * where chunk i - 1 ends (chunk 0 at 0, the last ending at the payload's end),
+ * checked against the neighbours already received, as the kernel's
+ * ChunkAssembler does: chunks that overlap or leave gaps are refused on arrival.
+ */
 export class FrameAssembler {
   readonly #payload: Uint8Array;
-  readonly #seen: boolean[];
-  #received = 0;
+  /** index -> [start, end) of the chunks received. */
+  readonly #spans = new Map<number, [number, number]>();
   #bytes = 0;
 
   constructor(
@@ -38,15 +45,19 @@ export class FrameAssembler {
     if (size !== header.total_bytes) {
       throw new TransferError(`frames header says ${header.total_bytes} bytes but its frames need ${size}`);
     }
-    if (!Number.isInteger(chunks) || chunks < 0 || (size > 0 && chunks === 0)) {
-      throw new TransferError(`bad chunk count ${chunks}`);
+    // Every chunk holds at least one byte, and an empty payload comes in no chunks.
+    if (!Number.isInteger(chunks) || chunks < 0 || (size > 0) !== (chunks > 0) || chunks > size) {
+      throw new TransferError(`bad chunk count ${chunks} for a ${size}-byte frames payload`);
     }
-    this.#payload = new Uint8Array(size);
-    this.#seen = new Array(chunks).fill(false);
+    try {
+      this.#payload = new Uint8Array(size);
+    } catch {
+      throw new TransferError(`the frames need ${(size / 1e9).toFixed(1)} GB, more memory than this page can have`);
+    }
   }
 
   get complete(): boolean {
-    return this.#received === this.chunks;
+    return this.#spans.size === this.chunks;
   }
 
   /** Fraction of the payload received, 0..1. */
@@ -58,22 +69,30 @@ export class FrameAssembler {
     if (!Number.isInteger(index) || index < 0 || index >= this.chunks) {
       throw new TransferError(`chunk ${index} is outside 0..${this.chunks - 1}`);
     }
-    if (this.#seen[index]) throw new TransferError(`chunk ${index} arrived twice`);
+    if (this.#spans.has(index)) throw new TransferError(`chunk ${index} arrived twice`);
+    if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) throw new TransferError(`chunk ${index} came without binary data`);
     const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > this.#payload.length) {
+    if (bytes.length === 0) throw new TransferError(`chunk ${index} is empty`);
+    const end = offset + bytes.length;
+    if (!Number.isInteger(offset) || offset < 0 || end > this.#payload.length) {
       throw new TransferError(`chunk ${index} (${bytes.length} bytes at ${offset}) overruns the ${this.#payload.length}-byte payload`);
     }
+    const before = index === 0 ? 0 : this.#spans.get(index - 1)?.[1];
+    const after = index === this.chunks - 1 ? this.#payload.length : this.#spans.get(index + 1)?.[0];
+    if (before !== undefined && before !== offset) throw new TransferError(`chunk ${index} starts at byte ${offset}, expected ${before}`);
+    if (after !== undefined && after !== end) throw new TransferError(`chunk ${index} ends at byte ${end}, expected ${after}`);
     this.#payload.set(bytes, offset);
-    this.#seen[index] = true;
-    this.#received++;
+    this.#spans.set(index, [offset, end]);
     this.#bytes += bytes.length;
   }
 
   /** The frames, once every chunk is in; otherwise a TransferError naming what is missing. */
   finish(): FrameSet {
     if (!this.complete) {
-      const missing = this.#seen.flatMap((s, i) => (s ? [] : [i]));
-      throw new TransferError(`missing chunks ${missing.join(', ')} of ${this.chunks}: the transfer from the kernel was interrupted`);
+      const missing: number[] = [];
+      for (let i = 0; i < this.chunks && missing.length <= 20; i++) if (!this.#spans.has(i)) missing.push(i);
+      const shown = missing.length > 20 ? `${missing.slice(0, 20).join(', ')} and more` : missing.join(', ');
+      throw new TransferError(`missing chunks ${shown} of ${this.chunks}: the transfer from the kernel was interrupted`);
     }
     if (this.#bytes !== this.#payload.length) {
       throw new TransferError(`received ${this.#bytes} bytes, expected ${this.#payload.length}`);
@@ -90,13 +109,17 @@ export function decodePayload(header: FramesHeader, payload: Uint8Array): FrameS
   }
   const inputs: FrameInput[] = [];
   let at = payload.byteOffset;
-  for (const f of header.frames) {
+  for (const [i, f] of header.frames.entries()) {
     const points = new Float32Array(payload.buffer, at, f.points * 3);
     at += f.points * 12;
     let colors: Uint8Array | null = null;
     if (f.colors) {
       colors = new Uint8Array(payload.buffer, at, f.points * 3);
-      at += align4(f.points * 3);
+      const end = at + align4(f.points * 3);
+      if (new Uint8Array(payload.buffer, at + f.points * 3, end - at - f.points * 3).some((b) => b !== 0)) {
+        throw new TransferError(`frames[${i}]: colour padding holds non-zero bytes: the data from the kernel is damaged`);
+      }
+      at = end;
     }
     inputs.push({ points, colors });
   }

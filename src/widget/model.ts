@@ -10,19 +10,12 @@ import type { ExportResult } from '../core/pipeline.js';
 import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { fetchFramePayload } from './frame-fetch.js';
-import { decodePayload, FrameAssembler, type FramesHeader } from './frame-transfer.js';
+import { decodePayload, FrameAssembler, payloadSize, TransferError, type FramesHeader } from './frame-transfer.js';
+import { checkKernelMessage, type KernelMessage } from './kernel-messages.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
 
 /** Options the in-cell panel adds to an export. */
 export type PanelExportOptions = Pick<ExportOptions, 'pointSize' | 'colormap' | 'background' | 'quality' | 'fps' | 'view'>;
-
-type KernelMessage =
-  | { type: 'frames-offer'; version: number; header: FramesHeader; token: string; write_seconds: number }
-  | { type: 'frames-begin'; version: number; header: FramesHeader; chunks: number }
-  | { type: 'frames-chunk'; version: number; index: number; offset: number }
-  | { type: 'frames-end'; version: number }
-  | { type: 'export' | 'save'; request: number; codecs?: string[] }
-  | { type: 'cancel' };
 
 export class AnimationModel extends DOMWidgetModel {
   static override serializers: ISerializers = { ...DOMWidgetModel.serializers };
@@ -44,7 +37,7 @@ export class AnimationModel extends DOMWidgetModel {
     fetching: string | null;
     running: { controller: AbortController; done: Promise<ExportResult> } | null;
     resultVersion: number | null;
-    waitingForFrames: Array<() => void>;
+    waitingForFrames: Array<(error?: Error) => void>;
   };
 
   override defaults() {
@@ -78,7 +71,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.result = null;
     this.viewProvider = null;
     this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, running: null, resultVersion: null, waitingForFrames: [] };
-    this.on('msg:custom', (content: KernelMessage, buffers: DataView[]) => this.onKernelMessage(content, buffers));
+    this.on('msg:custom', (content: unknown, buffers: DataView[]) => this.onUntrustedMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
     this.requestFrames();
   }
@@ -99,6 +92,8 @@ export class AnimationModel extends DOMWidgetModel {
 
   private async fetchOffer(msg: { version: number; header: FramesHeader; token: string; write_seconds: number }): Promise<void> {
     const started = performance.now();
+    const size = payloadSize(msg.header); // before allocating what the kernel announced
+    if (size !== msg.header.total_bytes) throw new TransferError(`frames header says ${msg.header.total_bytes} bytes but its frames need ${size}`);
     this.internal.fetching = msg.token;
     const total = msg.header.frames.length;
     this.receiving = { done: 0, total };
@@ -124,7 +119,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.internal.fetching = null;
     // Decoding validates every frame: bad data is an error, not a reason to retry.
     const frameSet = decodePayload(msg.header, payload);
-    const write = Number(msg.write_seconds) || 0;
+    const write = msg.write_seconds;
     const fetch = (fetched - started) / 1000;
     const check = (performance.now() - fetched) / 1000;
     this.acceptFrames(frameSet, msg.version, msg.header.total_bytes, started - write * 1000, `HTTP (kernel write ${write.toFixed(2)} s, fetch ${fetch.toFixed(2)} s, checks ${check.toFixed(2)} s)`);
@@ -146,13 +141,43 @@ export class AnimationModel extends DOMWidgetModel {
     this.trigger('cloudreel:changed');
   }
 
+  /** The kernel is not trusted: a malformed message ends in an error status, never an exception. */
+  private onUntrustedMessage(content: unknown, buffers: DataView[]): void {
+    let msg: KernelMessage | null;
+    try {
+      msg = checkKernelMessage(content, buffers);
+    } catch (e) {
+      const type = (content as { type?: unknown } | null)?.type;
+      if (typeof type === 'string' && type.startsWith('frames-')) {
+        this.failReceiving(e as Error);
+      } else {
+        // A malformed request leaves a transfer in progress alone; the kernel times the request out.
+        this.status = { phase: 'error', fraction: 0, message: `Export failed: ${(e as Error).message}` };
+        this.notifyViews();
+      }
+      return;
+    }
+    if (msg) this.onKernelMessage(msg, buffers);
+  }
+
+  /** Drops a half-received transfer; exports waiting for the frames fail with the reason. */
+  private failReceiving(e: Error): void {
+    this.internal.assembler = null;
+    this.internal.fetching = null;
+    this.receiving = null;
+    const message = `Receiving frames failed: ${e.message}`;
+    this.status = { phase: 'error', fraction: 0, message };
+    this.internal.waitingForFrames.splice(0).forEach((wake) => wake(new Error(message)));
+    this.notifyViews();
+  }
+
   private onKernelMessage(msg: KernelMessage, buffers: DataView[]): void {
     try {
       switch (msg.type) {
         case 'frames-offer':
           if (msg.version === this.internal.framesVersion) return;
           this.internal.assembler = null;
-          this.fetchOffer(msg).catch((e) => this.failReceiving(e));
+          this.fetchOffer(msg).catch((e) => this.failReceiving(e as Error));
           return;
         case 'frames-begin':
           if (msg.version === this.internal.framesVersion) return; // a second page asked; we have these
@@ -186,23 +211,15 @@ export class AnimationModel extends DOMWidgetModel {
           return;
       }
     } catch (e) {
-      this.failReceiving(e);
+      this.failReceiving(e as Error);
       return;
     }
     this.notifyViews();
   }
 
-  private failReceiving(e: unknown): void {
-    this.internal.assembler = null;
-    this.internal.fetching = null;
-    this.receiving = null;
-    this.status = { phase: 'error', fraction: 0, message: `Receiving frames failed: ${(e as Error).message}` };
-    this.notifyViews();
-  }
-
   private framesReady(): Promise<void> {
     if (this.frameSet && this.internal.framesVersion === this.get('frames_version')) return Promise.resolve();
-    return new Promise((resolve) => this.internal.waitingForFrames.push(resolve));
+    return new Promise((resolve, reject) => this.internal.waitingForFrames.push((error) => (error ? reject(error) : resolve())));
   }
 
   private async serveRequest(kind: 'export' | 'save', request: number, codecs?: string[]): Promise<void> {

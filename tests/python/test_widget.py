@@ -72,7 +72,7 @@ def test_set_frames_bumps_the_version():
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"fps": 0}, "fps must be above 0"), ({"width": 641}, "width must be an even number"), ({"height": 0}, "height must be an even number")],
+    [({"fps": 0}, "fps must be a number from 0.01 to 240"), ({"width": 641}, "width must be even"), ({"height": 0}, "height must be a positive whole number")],
 )
 def test_bad_settings_are_rejected(kwargs, message):
     with pytest.raises(Exception, match=message):

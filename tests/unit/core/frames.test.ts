@@ -40,16 +40,16 @@ describe('toFrameSet rejects bad frames, naming the frame and the problem', () =
     ['zero frames', [], /frames is empty/],
     ['not an array', 42, /frames must be an array/],
     ['frame without points', [ok(1), { colors: null }], /^frames\[1\]: expected an object with a "points" field/],
-    ['length not divisible by 3', [ok(2), ok(2), { points: [1, 2, 3, 4] }], /^frames\[2\]: points length 4 is not divisible by 3/],
-    ['row of two values', [{ points: [[1, 2]] }], /^frames\[0\]: points row 0 must hold 3 values, got 2 values/],
+    ['length not divisible by 3', [ok(2), ok(2), { points: [1, 2, 3, 4] }], /^frames\[2\]: points must have shape \(N, 3\): a flat array needs x, y, z per point, got 4 values/],
+    ['row of two values', [{ points: [[1, 2]] }], /^frames\[0\]: points must have shape \(N, 3\), but row 0 holds 2 values/],
     ['NaN coordinate', [ok(1), { points: [0, 0, 0, 1, NaN, 2] }], /^frames\[1\]: point 1 has a non-finite y coordinate \(NaN\)/],
     ['Infinity coordinate', [{ points: [Infinity, 0, 0] }], /^frames\[0\]: point 0 has a non-finite x coordinate \(Infinity\)/],
     ['float64 overflowing float32', [{ points: new Float64Array([0, 0, 1e300]) }], /^frames\[0\]: point 0 has a non-finite z coordinate/],
-    ['colors of the wrong length', [ok(1), { points: [0, 0, 0, 1, 1, 1], colors: [1, 0, 0] }], /^frames\[1\]: colors length 3 does not match 2 points \(expected 6\)/],
-    ['color row of the wrong shape', [{ points: [0, 0, 0], colors: [[1, 0]] }], /^frames\[0\]: colors row 0 must hold 3 values/],
-    ['float color above 1', [ok(1), ok(1), { points: [0, 0, 0], colors: [0.5, 1.5, 0] }], /^frames\[2\]: color of point 0 is 1.5; float colors must lie in 0..1/],
-    ['negative float color', [{ points: [0, 0, 0], colors: [0, -0.1, 0] }], /^frames\[0\]: color of point 0 is -0.1/],
-    ['NaN color', [{ points: [0, 0, 0], colors: [0, NaN, 0] }], /^frames\[0\]: color of point 0 is NaN/],
+    ['colors of the wrong length', [ok(1), { points: [0, 0, 0, 1, 1, 1], colors: [1, 0, 0] }], /^frames\[1\]: colors must have shape \(2, 3\) to match 2 points, got 3 values \(expected 6\)/],
+    ['color row of the wrong shape', [{ points: [0, 0, 0], colors: [[1, 0]] }], /^frames\[0\]: colors must have shape \(1, 3\) to match 1 points, but row 0 holds 2 values/],
+    ['float color above 1', [ok(1), ok(1), { points: [0, 0, 0], colors: [0.5, 1.5, 0] }], /^frames\[2\]: float colors must lie in 0..1, got 1.5 at point 0 \(for 0..255 use a Uint8Array\)/],
+    ['negative float color', [{ points: [0, 0, 0], colors: [0, -0.1, 0] }], /^frames\[0\]: float colors must lie in 0..1, got -0.1 at point 0/],
+    ['NaN color', [{ points: [0, 0, 0], colors: [0, NaN, 0] }], /^frames\[0\]: float colors must lie in 0..1, got NaN at point 0/],
   ];
   test.each(cases)('%s', (_name, input, message) => {
     expect(() => toFrameSet(input as FrameInput[])).toThrow(FrameError);

@@ -72,8 +72,8 @@ describe('status sequence', () => {
     [{ width: 641 }, /width must be even/],
     [{ height: 0 }, /height must be a positive whole number/],
     [{ width: 100000 }, /larger than 8192/],
-    [{ fps: 0 }, /fps must be a number above 0/],
-    [{ fps: NaN }, /fps must be a number above 0/],
+    [{ fps: 0 }, /fps must be a number from 0.01 to 240/],
+    [{ fps: NaN }, /fps must be a number from 0.01 to 240/],
     [{ codecs: ['ffmpeg-av1'] }, /Unknown codec "ffmpeg-av1": choose from ffmpeg-h264/],
     [{ codecs: [] }, /codecs is empty/],
   ])('option %p is rejected clearly', async (options, message) => {

@@ -1,0 +1,70 @@
+"""Messages from the page, checked before the Animation acts on them.
+
+The kernel does not trust the page either (src/widget/kernel-messages.ts is the
+other direction): a malformed message fails the request it names with a clear
+``Export failed: ...`` and is otherwise logged and ignored, never raised into
+the kernel's comm machinery, where a save would wait forever.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional
+
+__all__ = ["MAX_FILE_BYTES", "message_problem", "untrusted"]
+
+#: The largest video the page may announce; a browser export is far smaller,
+#: and the kernel allocates the announced size up front.
+MAX_FILE_BYTES = 2**31
+
+
+def _whole(content: dict, key: str, low: int = 0, high: Optional[int] = None) -> Optional[str]:
+    value = content.get(key)
+    if type(value) is not int or value < low or (high is not None and value > high):
+        limit = f" from {low} to {high}" if high is not None else f" >= {low}"
+        return f"{key} must be a whole number{limit}, got {value!r:.80}"
+    return None
+
+
+def message_problem(content: Any, buffers: Any) -> Optional[str]:
+    """What is wrong with a page message, or None when it is well formed (or of an unknown kind)."""
+    if not isinstance(content, dict):
+        return f"expected a dict, got {type(content).__name__}"
+    kind = content.get("type")
+    if kind == "request-frames":
+        have = content.get("have")
+        return None if have is None or type(have) is int else f"have must be a version number or None, got {have!r:.80}"
+    if kind in ("ack", "export-failed"):
+        return _whole(content, "request")
+    if kind == "file-begin":
+        return (_whole(content, "request") or _whole(content, "total_bytes", 1, MAX_FILE_BYTES)
+                or _whole(content, "chunks", 1, content["total_bytes"]))
+    if kind == "file-chunk":
+        problem = _whole(content, "request") or _whole(content, "index") or _whole(content, "offset")
+        if problem:
+            return problem
+        if not buffers or not isinstance(buffers[0], (bytes, bytearray, memoryview)):
+            return f"file chunk {content['index']} came without binary data"
+    return None
+
+
+def untrusted(handler: Callable) -> Callable:
+    """Wraps Animation._on_frontend_msg: checks each message, and turns any failure into a failed request."""
+
+    @functools.wraps(handler)
+    def checked(self, widget, content, buffers) -> None:
+        problem = message_problem(content, buffers)
+        if problem is None:
+            try:
+                handler(self, widget, content, buffers)
+                return
+            except Exception as e:  # a page bug must end the request, not the comm handler
+                self.log.exception("cloudreel: handling a message from the page failed")
+                problem = f"{type(e).__name__}: {e}"
+        kind = content.get("type") if isinstance(content, dict) else None
+        request = content.get("request") if isinstance(content, dict) else None
+        self.log.warning("cloudreel: ignoring a malformed %r message from the page: %s", kind, problem)
+        if type(request) is int and request in self._pending:
+            self._fail(request, f"the page sent a malformed {kind} message: {problem}")
+
+    return checked
