@@ -61,8 +61,22 @@ async function downloadAndProbe(page, panel, name) {
 async function newPage() {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 1600 });
-  page.on('console', (m) => m.text().startsWith('cloudreel: received') && console.log(`# ${m.text()}`));
+  page.cloudreelLines = [];
+  page.on('console', (m) => {
+    if (!m.text().startsWith('cloudreel:')) return;
+    page.cloudreelLines.push(m.text());
+    if (m.text().startsWith('cloudreel: received')) console.log(`# ${m.text()}`);
+  });
   return page;
+}
+
+const receivedLines = (page) => page.cloudreelLines.filter((l) => l.startsWith('cloudreel: received'));
+
+/** The server extension's private folder for frames, from its log line. */
+function spoolDir() {
+  const m = /cloudreel: serving kernel frames over HTTP from (\S+)/.exec(fs.readFileSync(path.join(server.rootDir, 'server.log'), 'utf8'));
+  assert.ok(m, 'the cloudreel server extension is loaded');
+  return m[1];
 }
 
 async function screenshot(page, panel, name) {
@@ -128,13 +142,30 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
   const torusExport = reloaded.nth(2).getByRole('button', { name: 'Export video' });
   await page.waitForFunction((el) => !el.disabled, await torusExport.elementHandle(), { timeout: 120_000 });
 
+  // Every widget's frames came over HTTP from the server extension, which has
+  // none left once the pages said they had them.
+  const lines = receivedLines(page);
+  assert.ok(lines.length >= 6, `frames arrived for 3 widgets, twice: ${lines.join(' | ')}`);
+  for (const l of lines) assert.match(l, / over HTTP \(/);
+  for (let i = 0; i < 20 && fs.readdirSync(spoolDir()).length; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.deepEqual(fs.readdirSync(spoolDir()), [], 'spool files are removed once fetched');
+
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   console.log(`# JupyterLab: Run all -> "Video ready!" in ${runAllToReady.toFixed(1)} s`);
   await page.close();
 });
 
-test('Notebook 7, WebCodecs unavailable: run all, the ffmpeg.wasm core from the wheel encodes, the download is a valid video', async () => {
+test('the frames route serves only authenticated requests, only names of spool files', async () => {
+  const url = `${server.base}cloudreel/frames/${'0'.repeat(32)}`;
+  assert.equal((await fetch(url)).status, 403, 'no token: refused');
+  assert.equal((await fetch(`${url}?token=${server.token}`)).status, 404, 'token, no such file: not found');
+  assert.equal((await fetch(`${server.base}cloudreel/frames/..%2F..%2Fserver.log?token=${server.token}`)).status, 404, 'only token names match the route');
+});
+
+test('Notebook 7, WebCodecs unavailable and the frames route blocked: the comm carries the frames, the ffmpeg.wasm core from the wheel encodes', async () => {
   const page = await newPage();
+  // As behind a proxy that drops the route: the page falls back to the widget comm.
+  await page.route('**/cloudreel/frames/**', (route) => route.abort('blockedbyclient'));
   // As in a browser without WebCodecs: the export must fall back to ffmpeg.wasm.
   await page.addInitScript(() => {
     delete window.VideoEncoder;
@@ -146,6 +177,9 @@ test('Notebook 7, WebCodecs unavailable: run all, the ffmpeg.wasm core from the 
   assert.equal(info.codec, 'h264');
   assert.equal(info.frames, 6);
   await sphere.getByText('ffmpeg-h264').waitFor({ timeout: 5000 });
+  const lines = receivedLines(page);
+  assert.ok(lines.length >= 3 && lines.every((l) => l.endsWith('over the comm')), `frames over the comm: ${lines.join(' | ')}`);
+  assert.ok(page.cloudreelLines.some((l) => /fetching frames over HTTP failed .*asking for them over the comm/.test(l)), 'the fallback is logged');
   await screenshot(page, sphere, 'notebook7-quickstart-cell.png');
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   await page.close();
