@@ -49,7 +49,7 @@ export async function serveStatic(root, { cors = false } = {}) {
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Headless Debian Chromium with software WebGL and a throwaway profile. */
-export async function launchChromium() {
+export async function launchChromium(extraArgs = []) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudreel-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
@@ -62,6 +62,7 @@ export async function launchChromium() {
       '--no-first-run',
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
+      ...extraArgs,
     ],
   });
   const close = async () => {

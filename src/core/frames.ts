@@ -14,8 +14,11 @@ export interface FrameInput {
 export interface Frame {
   /** x0 y0 z0 x1 y1 z1 ... */
   positions: Float32Array;
-  /** r g b per point in 0..255, or null to colour by z. */
-  colors: Uint8Array | null;
+  /**
+   * r g b per point in 0..255, or null to colour by z. May be computed from the
+   * caller's array on each read: read it once per draw.
+   */
+  readonly colors: Uint8Array | null;
   count: number;
 }
 
@@ -101,7 +104,13 @@ function nonFinite(where: string, i: number, value: unknown): FrameError {
   return new FrameError(`${where}: point ${Math.floor(i / 3)} has a non-finite ${'xyz'[i % 3]} coordinate (${value})`);
 }
 
-function packColors(colors: ColorInput, count: number, where: string): Uint8Array | null {
+/**
+ * Colours as bytes, checked now. Byte arrays are used as they are; other typed
+ * arrays the caller holds are converted each time a frame is drawn, not kept
+ * converted, so an export holds no second copy of every frame's colours
+ * (600 frames x 100k points would be 180 MB more).
+ */
+function packColors(colors: ColorInput, count: number, where: string): Uint8Array | (() => Uint8Array) | null {
   if (colors == null) return null;
   if (typeof colors !== 'object' || typeof colors.length !== 'number') {
     throw new FrameError(`${where}: colors must be an array of 3 values per point, or null`);
@@ -111,26 +120,35 @@ function packColors(colors: ColorInput, count: number, where: string): Uint8Arra
   if (flat.length !== count * 3) {
     throw new FrameError(`${where}: colors must have shape ${shape}, got ${flat.length} values (expected ${count * 3})`);
   }
-  if (flat instanceof Uint8Array || flat instanceof Uint8ClampedArray) {
-    return new Uint8Array(flat); // a copy through the typed-array fast path (from() iterates)
-  }
+  if (flat instanceof Uint8Array) return flat;
+  if (flat instanceof Uint8ClampedArray) return new Uint8Array(flat.buffer, flat.byteOffset, flat.length);
   const integers = isIntegerArray(colors);
-  const out = new Uint8Array(flat.length);
   for (let i = 0; i < flat.length; i++) {
     const c = flat[i]!;
     if (integers) {
       if (!(c >= 0 && c <= 255)) throw new FrameError(`${where}: integer colors must lie in 0..255, got ${c} at point ${Math.floor(i / 3)}`);
-      out[i] = c;
-    } else {
-      if (!(c >= 0 && c <= 1)) {
-        throw new FrameError(
-          `${where}: float colors must lie in 0..1, got ${c} at point ${Math.floor(i / 3)} (for 0..255 use a Uint8Array)`,
-        );
-      }
-      out[i] = Math.round(c * 255);
+    } else if (!(c >= 0 && c <= 1)) {
+      throw new FrameError(`${where}: float colors must lie in 0..1, got ${c} at point ${Math.floor(i / 3)} (for 0..255 use a Uint8Array)`);
     }
   }
-  return out;
+  const toBytes = (): Uint8Array => {
+    const out = new Uint8Array(flat.length);
+    for (let i = 0; i < flat.length; i++) out[i] = integers ? flat[i]! : Math.round(flat[i]! * 255);
+    return out;
+  };
+  // A copy made while checking (rows, plain arrays) is converted once and dropped.
+  return flat === colors ? toBytes : toBytes();
+}
+
+/** A frame whose colours are converted from the caller's array when read. */
+function lazyColorFrame(positions: Float32Array, count: number, toBytes: () => Uint8Array): Frame {
+  return {
+    positions,
+    count,
+    get colors() {
+      return toBytes();
+    },
+  };
 }
 
 /**
@@ -178,7 +196,7 @@ export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
     if (bad >= 0) throw nonFinite(where, bad, positions[bad]);
     const count = positions.length / 3;
     const colors = packColors(frame.colors, count, where);
-    frames.push({ positions, colors, count });
+    frames.push(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count });
   }
   const empty = box[0]! > box[3]!;
   return { frames, bounds: empty ? null : { min: [box[0]!, box[1]!, box[2]!], max: [box[3]!, box[4]!, box[5]!] } };

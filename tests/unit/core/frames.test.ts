@@ -35,6 +35,27 @@ describe('toFrameSet accepts what users hold', () => {
   });
 });
 
+describe('toFrameSet holds no second copy of the colours', () => {
+  test('byte colours are used as they are', () => {
+    const colors = new Uint8Array([1, 2, 3]);
+    expect(toFrameSet([{ points: new Float32Array(3), colors }]).frames[0]!.colors).toBe(colors);
+  });
+
+  test('float colours in a typed array are converted when read, and not kept', () => {
+    const colors = new Float32Array([0, 0.5, 1]);
+    const frame = toFrameSet([{ points: new Float32Array(3), colors }]).frames[0]!;
+    const first = frame.colors;
+    expect(Array.from(first!)).toEqual([0, 128, 255]);
+    expect(frame.colors).not.toBe(first);
+  });
+
+  test('colours given as rows are converted once: the row copy is not kept either', () => {
+    const frame = toFrameSet([{ points: [[0, 0, 0]], colors: [[0, 0.5, 1]] }]).frames[0]!;
+    expect(frame.colors).toBe(frame.colors);
+    expect(Array.from(frame.colors!)).toEqual([0, 128, 255]);
+  });
+});
+
 describe('toFrameSet rejects bad frames, naming the frame and the problem', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['zero frames', [], /frames is empty/],
