@@ -175,6 +175,40 @@ function scanPositions(positions: Float32Array, b: Float64Array): number {
   return -1;
 }
 
+/**
+ * Builds a FrameSet one frame at a time, so frames arriving over a network can
+ * be checked while the rest are still on their way. toFrameSet is the usual door.
+ */
+export class FrameSetBuilder {
+  readonly #frames: Frame[] = [];
+  readonly #box = Float64Array.of(Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
+
+  get length(): number {
+    return this.#frames.length;
+  }
+
+  /** Checks and adds frames[length]; throws FrameError naming it and the problem. */
+  add(frame: FrameInput): void {
+    const where = `frames[${this.#frames.length}]`;
+    if (frame == null || typeof frame !== 'object' || !('points' in frame)) {
+      throw new FrameError(`${where}: expected an object with a "points" field`);
+    }
+    const positions = packPositions(frame.points, where);
+    const bad = scanPositions(positions, this.#box);
+    if (bad >= 0) throw nonFinite(where, bad, positions[bad]);
+    const count = positions.length / 3;
+    const colors = packColors(frame.colors, count, where);
+    this.#frames.push(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count });
+  }
+
+  finish(): FrameSet {
+    if (this.#frames.length === 0) throw new FrameError('frames is empty: an animation needs at least one frame');
+    const b = this.#box;
+    const empty = b[0]! > b[3]!;
+    return { frames: this.#frames, bounds: empty ? null : { min: [b[0]!, b[1]!, b[2]!], max: [b[3]!, b[4]!, b[5]!] } };
+  }
+}
+
 /** Validates and packs frames; throws FrameError naming the frame and the problem. */
 export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
   if (input == null || typeof input.length !== 'number') {
@@ -183,21 +217,7 @@ export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
   if (input.length === 0) {
     throw new FrameError('frames is empty: an animation needs at least one frame');
   }
-  const frames: Frame[] = [];
-  const box = Float64Array.of(Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
-  for (let i = 0; i < input.length; i++) {
-    const where = `frames[${i}]`;
-    const frame = input[i];
-    if (frame == null || typeof frame !== 'object' || !('points' in frame)) {
-      throw new FrameError(`${where}: expected an object with a "points" field`);
-    }
-    const positions = packPositions(frame.points, where);
-    const bad = scanPositions(positions, box);
-    if (bad >= 0) throw nonFinite(where, bad, positions[bad]);
-    const count = positions.length / 3;
-    const colors = packColors(frame.colors, count, where);
-    frames.push(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count });
-  }
-  const empty = box[0]! > box[3]!;
-  return { frames, bounds: empty ? null : { min: [box[0]!, box[1]!, box[2]!], max: [box[3]!, box[4]!, box[5]!] } };
+  const builder = new FrameSetBuilder();
+  for (let i = 0; i < input.length; i++) builder.add(input[i]!);
+  return builder.finish();
 }

@@ -4,28 +4,29 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 /**
- * The payload behind `token`, which must be exactly `totalBytes` long; read
- * straight into one buffer, reporting the fraction received.
+ * Reads the payload behind `token` into `payload`, which must be exactly its
+ * size, calling `onBytes(received)` as it fills (an error thrown there stops
+ * the download and is passed on).
  */
-export async function fetchFramePayload(token: string, totalBytes: number, onProgress: (fraction: number) => void): Promise<Uint8Array> {
+export async function fetchFramePayload(token: string, payload: Uint8Array, onBytes: (received: number) => void, signal?: AbortSignal): Promise<void> {
   const settings = ServerConnection.makeSettings();
   const url = `${settings.baseUrl}cloudreel/frames/${encodeURIComponent(token)}`;
-  const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store' }, settings);
+  const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store', signal }, settings);
   if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status} ${response.statusText}`);
-  const payload = new Uint8Array(totalBytes);
   const reader = response.body.getReader();
   let at = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (at + value.length > totalBytes) {
-      await reader.cancel();
-      throw new Error(`GET ${url} sent more than the ${totalBytes} bytes announced`);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (at + value.length > payload.length) throw new Error(`GET ${url} sent more than the ${payload.length} bytes announced`);
+      payload.set(value, at);
+      at += value.length;
+      onBytes(at);
     }
-    payload.set(value, at);
-    at += value.length;
-    onProgress(totalBytes ? at / totalBytes : 1);
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    throw e;
   }
-  if (at !== totalBytes) throw new Error(`GET ${url} sent ${at} of the ${totalBytes} bytes announced`);
-  return payload;
+  if (at !== payload.length) throw new Error(`GET ${url} sent ${at} of the ${payload.length} bytes announced`);
 }

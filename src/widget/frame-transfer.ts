@@ -2,7 +2,7 @@
 // python/cloudreel/frames.py for the layout) into a validated FrameSet.
 // The kernel is not trusted: sizes are checked here and every frame goes
 // through the same validation as any other input.
-import { toFrameSet, type FrameInput, type FrameSet } from '../core/frames.js';
+import { FrameSetBuilder, type FrameSet } from '../core/frames.js';
 
 export interface FramesHeader {
   frames: Array<{ points: number; colors: boolean }>;
@@ -101,27 +101,55 @@ export class FrameAssembler {
   }
 }
 
-/** The frames in a whole payload (as served over HTTP), checked against `header`. */
+/** The frames in a whole payload, checked against `header`. */
 export function decodePayload(header: FramesHeader, payload: Uint8Array): FrameSet {
-  const size = payloadSize(header);
-  if (size !== payload.length || size !== header.total_bytes) {
-    throw new TransferError(`frames header says ${header.total_bytes} bytes, its frames need ${size}, and ${payload.length} arrived`);
-  }
-  const inputs: FrameInput[] = [];
-  let at = payload.byteOffset;
-  for (const [i, f] of header.frames.entries()) {
-    const points = new Float32Array(payload.buffer, at, f.points * 3);
-    at += f.points * 12;
-    let colors: Uint8Array | null = null;
-    if (f.colors) {
-      colors = new Uint8Array(payload.buffer, at, f.points * 3);
-      const end = at + align4(f.points * 3);
-      if (new Uint8Array(payload.buffer, at + f.points * 3, end - at - f.points * 3).some((b) => b !== 0)) {
-        throw new TransferError(`frames[${i}]: colour padding holds non-zero bytes: the data from the kernel is damaged`);
-      }
-      at = end;
+  const decoder = new PayloadDecoder(header, payload);
+  decoder.advance(payload.length);
+  return decoder.finish();
+}
+
+/**
+ * Checks the frames of a payload that is still being filled in order (an HTTP
+ * body): `advance(n)` decodes every frame that lies wholly in the first n bytes.
+ */
+export class PayloadDecoder {
+  readonly #builder = new FrameSetBuilder();
+  #at = 0;
+
+  constructor(
+    readonly header: FramesHeader,
+    readonly payload: Uint8Array,
+  ) {
+    const size = payloadSize(header);
+    if (size !== payload.length || size !== header.total_bytes) {
+      throw new TransferError(`frames header says ${header.total_bytes} bytes, its frames need ${size}, and ${payload.length} arrived`);
     }
-    inputs.push({ points, colors });
   }
-  return toFrameSet(inputs);
+
+  advance(available: number): void {
+    const { frames } = this.header;
+    const { buffer, byteOffset } = this.payload;
+    for (let i = this.#builder.length; i < frames.length; i = this.#builder.length) {
+      const f = frames[i]!;
+      const colorBytes = f.colors ? align4(f.points * 3) : 0;
+      const end = this.#at + f.points * 12 + colorBytes;
+      if (end > available) return;
+      const points = new Float32Array(buffer, byteOffset + this.#at, f.points * 3);
+      let colors: Uint8Array | null = null;
+      if (f.colors) {
+        const start = this.#at + f.points * 12;
+        colors = new Uint8Array(buffer, byteOffset + start, f.points * 3);
+        if (this.payload.subarray(start + f.points * 3, end).some((b) => b !== 0)) {
+          throw new TransferError(`frames[${i}]: colour padding holds non-zero bytes: the data from the kernel is damaged`);
+        }
+      }
+      this.#builder.add({ points, colors });
+      this.#at = end;
+    }
+  }
+
+  finish(): FrameSet {
+    this.advance(this.payload.length);
+    return this.#builder.finish();
+  }
 }

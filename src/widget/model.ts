@@ -4,13 +4,13 @@
 import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
 import type { CameraView } from '../core/camera.js';
 import { exportAnimation } from '../core/export.js';
-import type { FrameSet } from '../core/frames.js';
+import { FrameError, type FrameSet } from '../core/frames.js';
 import type { ExportOptions } from '../core/options.js';
 import type { ExportResult } from '../core/pipeline.js';
 import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { fetchFramePayload } from './frame-fetch.js';
-import { decodePayload, FrameAssembler, payloadSize, TransferError, type FramesHeader } from './frame-transfer.js';
+import { FrameAssembler, PayloadDecoder, payloadSize, TransferError, type FramesHeader } from './frame-transfer.js';
 import { checkKernelMessage, type KernelMessage } from './kernel-messages.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
 
@@ -92,37 +92,40 @@ export class AnimationModel extends DOMWidgetModel {
 
   private async fetchOffer(msg: { version: number; header: FramesHeader; token: string; write_seconds: number }): Promise<void> {
     const started = performance.now();
-    const size = payloadSize(msg.header); // before allocating what the kernel announced
-    if (size !== msg.header.total_bytes) throw new TransferError(`frames header says ${msg.header.total_bytes} bytes but its frames need ${size}`);
+    // Checks the header before allocating what it announces.
+    const decoder = new PayloadDecoder(msg.header, new Uint8Array(payloadSize(msg.header)));
     this.internal.fetching = msg.token;
     const total = msg.header.frames.length;
     this.receiving = { done: 0, total };
     this.notifyViews();
-    let payload: Uint8Array;
     try {
-      payload = await fetchFramePayload(msg.token, msg.header.total_bytes, (fraction) => {
-        const done = Math.floor(fraction * total);
-        if (this.internal.fetching !== msg.token || done === this.receiving?.done) return;
+      // Frames are checked as they arrive, overlapping the download.
+      await fetchFramePayload(msg.token, decoder.payload, (received) => {
+        if (this.internal.fetching !== msg.token) throw new DOMException('newer frames arrived', 'AbortError');
+        decoder.advance(received);
+        const done = Math.floor((received / decoder.payload.length) * total);
+        if (done === this.receiving?.done) return;
         this.receiving = { done, total };
         this.notifyViews();
       });
     } catch (e) {
       if (this.internal.fetching !== msg.token) return;
+      // Bad data is an error, not a reason to ask again.
+      if (e instanceof FrameError || e instanceof TransferError) throw e;
       this.internal.fetching = null;
       console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); asking for them over the comm`);
       this.requestFrames({ failedOffer: msg.token });
       return;
+    } finally {
+      this.send({ type: 'frames-received', token: msg.token }, {});
     }
     const fetched = performance.now();
-    this.send({ type: 'frames-received', token: msg.token }, {});
-    if (this.internal.fetching !== msg.token) return; // superseded by newer frames
     this.internal.fetching = null;
-    // Decoding validates every frame: bad data is an error, not a reason to retry.
-    const frameSet = decodePayload(msg.header, payload);
+    const frameSet = decoder.finish();
     const write = msg.write_seconds;
     const fetch = (fetched - started) / 1000;
     const check = (performance.now() - fetched) / 1000;
-    this.acceptFrames(frameSet, msg.version, msg.header.total_bytes, started - write * 1000, `HTTP (kernel write ${write.toFixed(2)} s, fetch ${fetch.toFixed(2)} s, checks ${check.toFixed(2)} s)`);
+    this.acceptFrames(frameSet, msg.version, msg.header.total_bytes, started - write * 1000, `HTTP (kernel write ${write.toFixed(2)} s, fetch and checks ${fetch.toFixed(2)} s, last checks ${check.toFixed(2)} s)`);
   }
 
   /** `started`: when the kernel began to send, on this page's clock. */
