@@ -2,7 +2,7 @@
 // from numbers we validated (fps, size): never from strings a caller passes.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
-import { ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
+import { FFMPEG_ENGINE, ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
 
 interface CodecSpec {
   id: string;
@@ -139,6 +139,7 @@ class FFmpegEncoder implements Encoder {
   readonly mimeType: string;
   readonly extension: string;
   readonly container: Container;
+  readonly engine = FFMPEG_ENGINE;
   readonly #spec: CodecSpec;
   readonly #host: FFmpegHost;
 
