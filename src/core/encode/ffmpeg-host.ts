@@ -80,10 +80,20 @@ export interface HostStats {
   loads: number;
 }
 
+/**
+ * Jobs one instance runs before it is replaced. Every ffmpeg run leaves some of
+ * the wasm stack behind (ffmpegwasm/ffmpeg.wasm#563, #820); measured here, an
+ * instance traps ("memory access out of bounds") after about 150 encodes, 80
+ * "-version" runs, or 8 to 26 failed runs: hence also retire() after a failure.
+ */
+const JOBS_PER_INSTANCE = 48;
+
 export class FFmpegHost {
   #urls: CoreURLs;
   #instance: Promise<FFmpeg> | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  #jobsOnInstance = 0;
+  #retiring = false;
   readonly stats: HostStats = { lastLoadMs: null, loads: 0 };
 
   constructor(urls: CoreURLs) {
@@ -108,12 +118,15 @@ export class FFmpegHost {
   #get(signal?: AbortSignal): Promise<FFmpeg> {
     if (!this.#instance) {
       const t0 = performance.now();
-      this.#instance = loadFFmpeg(this.#urls, signal).then((ff) => {
+      const loading = loadFFmpeg(this.#urls, signal).then((ff) => {
         this.stats.lastLoadMs = performance.now() - t0;
         this.stats.loads++;
         return ff;
       });
-      this.#instance.catch(() => (this.#instance = null));
+      this.#instance = loading;
+      loading.catch(() => {
+        if (this.#instance === loading) this.#instance = null;
+      });
     }
     return this.#instance;
   }
@@ -122,7 +135,14 @@ export class FFmpegHost {
   discard(): void {
     const instance = this.#instance;
     this.#instance = null;
+    this.#jobsOnInstance = 0;
+    this.#retiring = false;
     instance?.then((ff) => ff.terminate()).catch(() => {});
+  }
+
+  /** Replaces the instance once the current job ends: call it after an ffmpeg run failed (see JOBS_PER_INSTANCE). */
+  retire(): void {
+    this.#retiring = true;
   }
 
   /**
@@ -136,8 +156,9 @@ export class FFmpegHost {
       signal?.throwIfAborted();
       const onAbort = () => this.discard();
       signal?.addEventListener('abort', onAbort, { once: true });
+      let ffmpeg: FFmpeg | null = null;
       try {
-        const ffmpeg = await this.#get(signal);
+        ffmpeg = await this.#get(signal);
         return await job(ffmpeg);
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
@@ -145,6 +166,7 @@ export class FFmpegHost {
         throw e;
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        if (ffmpeg && (++this.#jobsOnInstance >= JOBS_PER_INSTANCE || this.#retiring)) this.discard();
       }
     });
     this.#queue = turn.catch(() => {});

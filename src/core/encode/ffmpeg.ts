@@ -178,7 +178,10 @@ class FFmpegEncoder implements Encoder {
           } finally {
             log.stop();
           }
-          if (code !== 0) throw new Error(`ffmpeg exited with code ${code}: ${log.reason()}`);
+          if (code !== 0) {
+            this.#host.retire();
+            throw new Error(`ffmpeg exited with code ${code}: ${log.reason()}`);
+          }
           return (await ffmpeg.readFile(output)) as Uint8Array;
         }),
       job.signal,
@@ -204,6 +207,7 @@ class FFmpegEncoder implements Encoder {
             ]);
             text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
           } catch {
+            this.#host.retire();
             throw new Error(`the output cannot be read back: ${log.reason()}`);
           } finally {
             log.stop();
