@@ -54,32 +54,38 @@ function installCounters() {
 
   // 'abort' listeners on AbortSignals, keyed as the DOM keys them (listener, capture).
   // A `once` listener is wrapped so that firing it also counts as removing it.
+  // Entries go as soon as they are removed: holding a listener would hold all it closes over.
   const { addEventListener, removeEventListener } = EventTarget.prototype;
-  const entries = (signal) => live.listeners.get(signal) ?? live.listeners.set(signal, new Map()).get(signal);
-  const keyOf = (options) => `${typeof options === 'boolean' ? options : Boolean(options?.capture)}`;
+  const captureOf = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
+  const forget = (signal, listener, capture) => {
+    const byListener = live.listeners.get(signal);
+    byListener?.get(listener)?.delete(capture);
+    if (byListener?.get(listener)?.size === 0) byListener.delete(listener);
+    if (byListener?.size === 0) live.listeners.delete(signal);
+  };
   EventTarget.prototype.addEventListener = function (type, listener, options) {
     if (!(this instanceof AbortSignal) || type !== 'abort' || !listener) return addEventListener.call(this, type, listener, options);
-    const byListener = entries(this);
-    const capture = keyOf(options);
-    const perCapture = byListener.get(listener) ?? byListener.set(listener, new Map()).get(listener);
-    if (perCapture.has(capture)) return undefined;
+    const capture = captureOf(options);
+    if (live.listeners.get(this)?.get(listener)?.has(capture)) return undefined;
+    const signal = this;
     let registered = listener;
     if (typeof options === 'object' && options?.once) {
       registered = function (event) {
-        perCapture.delete(capture);
+        forget(signal, listener, capture);
         return typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event);
       };
     }
+    const byListener = live.listeners.get(this) ?? live.listeners.set(this, new Map()).get(this);
+    const perCapture = byListener.get(listener) ?? byListener.set(listener, new Map()).get(listener);
     perCapture.set(capture, registered);
     return addEventListener.call(this, type, registered, options);
   };
   EventTarget.prototype.removeEventListener = function (type, listener, options) {
-    const registered = this instanceof AbortSignal && type === 'abort' ? live.listeners.get(this)?.get(listener) : undefined;
-    const capture = keyOf(options);
-    if (!registered?.has(capture)) return removeEventListener.call(this, type, listener, options);
-    const wrapper = registered.get(capture);
-    registered.delete(capture);
-    return removeEventListener.call(this, type, wrapper, options);
+    const capture = captureOf(options);
+    const registered = this instanceof AbortSignal && type === 'abort' ? live.listeners.get(this)?.get(listener)?.get(capture) : undefined;
+    if (!registered) return removeEventListener.call(this, type, listener, options);
+    forget(this, listener, capture);
+    return removeEventListener.call(this, type, registered, options);
   };
 
   window.__resources = {
