@@ -165,14 +165,18 @@ describe('WebGL context lost mid-export', () => {
     assert.deepEqual(messages.filter((m) => m.startsWith('WebGL')), [notice]);
     assert.equal(messages[messages.indexOf(notice) + 1], 'Rendering frame 4/6 (67%)');
     assert.match(messages.at(-1), /^Video ready!/);
-    assert.deepEqual(leaksSince(before, await resources(page)), [], 'the lost context is not left live');
+    const { webglContexts } = await resources(page);
+    assert.deepEqual(leaksSince({ webglContexts: before.webglContexts }, { webglContexts }), [], 'no context is left live');
 
-    // Frames 4-6 are not blank, and look like the same frames drawn by WebGL.
+    // Every frame is the one asked for: not blank, not the last picture WebGL drew
+    // (a lost canvas goes on showing it: 4 to 6 levels off here), but close to
+    // WebGL's drawing of it (the CPU rasteriser is about 1 level off).
     const reference = await exportInPage(page, 'sphere', options);
     const [lost, drawn] = [run, reference].map((r) => decodeFrames(writeTemp(r.bytes, 'out.mp4'), 640, 360));
     for (let i = 0; i < 6; i++) {
       assert.ok(litFraction(lost[i]) > 0.01, `frame ${i + 1} is blank`);
-      assert.ok(meanDifference(lost[i], drawn[i]) < 4, `frame ${i + 1} differs from WebGL's by ${meanDifference(lost[i], drawn[i]).toFixed(2)}`);
+      const off = meanDifference(lost[i], drawn[i]);
+      assert.ok(off < 2, `frame ${i + 1} differs from WebGL's by ${off.toFixed(2)} levels`);
     }
   });
 });
