@@ -94,7 +94,7 @@ describe('cancelling', () => {
   });
 
   test('while WebCodecs encodes: the video encoder is closed, and nothing is left behind', async () => {
-    const { rightAfter, afterNext } = await leaksAfterCancel(page, baseline, /Rendering frame (1\d|2\d)\/36/, 'helix', { codecs: ['webcodecs-h264'] });
+    const { rightAfter, afterNext } = await leaksAfterCancel(page, baseline, /Rendering frame (1\d|2\d)\/36/, 'helix', { ...SMALL, codecs: ['webcodecs-h264'] });
     assert.deepEqual(rightAfter, [], 'right after the cancel');
     assert.deepEqual(afterNext, [], 'after the next exports');
   });
@@ -102,7 +102,7 @@ describe('cancelling', () => {
   test('while ffmpeg.wasm encodes: its worker is terminated, a fresh one serves the next export, nothing is left behind', async () => {
     const loads = () => page.evaluate(() => window.cloudreelExample.cloudreel.ffmpegHost.stats.loads);
     const loadsBefore = await loads();
-    const { rightAfter, afterNext } = await leaksAfterCancel(page, baseline, /^Encoding video/, 'helix', { codecs: ['ffmpeg-h264'] });
+    const { rightAfter, afterNext } = await leaksAfterCancel(page, baseline, /^Encoding video/, 'helix', { ...SMALL, codecs: ['ffmpeg-h264'] });
     assert.deepEqual(rightAfter, [], 'right after the cancel');
     assert.deepEqual(afterNext, [], 'after the next exports');
     assert.ok((await loads()) > loadsBefore, 'a fresh ffmpeg.wasm load after the cancel');
@@ -111,7 +111,7 @@ describe('cancelling', () => {
   test('negative control: the same check on a page that never frees anything reports every kind of leak', async (t) => {
     const leaky = await warmPage({ leaky: true });
     try {
-      const { afterNext, now } = await leaksAfterCancel(leaky.page, leaky.baseline, /^Encoding video/, 'helix', { codecs: ['ffmpeg-h264'] });
+      const { afterNext, now } = await leaksAfterCancel(leaky.page, leaky.baseline, /^Encoding video/, 'helix', { ...SMALL, codecs: ['ffmpeg-h264'] });
       t.diagnostic(`leaky page: baseline ${JSON.stringify(leaky.baseline)}, after ${JSON.stringify(now)}`);
       const kinds = afterNext.map((line) => line.split(':')[0]);
       for (const kind of ['workers', 'objectURLs', 'webglContexts', 'videoEncoders', 'abortListeners', 'ffmpegFiles']) {
