@@ -90,7 +90,7 @@ interface PointBackend {
   /** The CPU backend's own pixel buffer, which draw() fills (lets pixels() skip a full read-back). */
   readonly image?: ImageData;
   draw(frame: Frame, colors: Uint8Array): void;
-  /** Whether the GPU context is gone (what draw() made is then blank). */
+  /** Whether the GPU context is gone (what draw() put in the frame is then blank or stale). */
   lost?(): boolean;
   loseContext?(): void;
   dispose(): void;
@@ -209,7 +209,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
     backend.draw(frame, colors);
     if (backend.lost?.()) {
       // The GPU went away (driver reset, too many contexts, a test): this frame
-      // came out blank. The CPU rasteriser draws it again and every frame after.
+      // came out blank or stale. The CPU rasteriser draws it again and every frame after.
       backend.dispose();
       backend = cpuBackend(width, height, background, camera, size, ctx);
       backend.draw(frame, colors);
