@@ -72,9 +72,13 @@ export async function launchChromium(extraArgs = []) {
   return { context, close };
 }
 
-/** Opens the example page (optionally loading the module from `moduleURL`) and waits until it is ready. */
-export async function openExamplePage(context, siteURL, { moduleURL } = {}) {
+/**
+ * Opens the example page (optionally loading the module from `moduleURL`) and
+ * waits until it is ready. `initScripts` run in the page before its own scripts.
+ */
+export async function openExamplePage(context, siteURL, { moduleURL, initScripts = [] } = {}) {
   const page = await context.newPage();
+  for (const script of initScripts) await page.addInitScript(script);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const query = moduleURL ? `?module=${encodeURIComponent(moduleURL)}` : '';

@@ -32,7 +32,10 @@ export interface ExportOptions {
   renderer?: RendererKind;
   /** How rendered frames reach ffmpeg.wasm (default png: lossless, and measured as fast end to end as jpeg). */
   frameImage?: FrameImageFormat;
-  /** Test-only: make the named encoders fail ('fail': a real failing run; 'garbage': bad output). */
+  /**
+   * Test-only: make the named encoders fail ('fail': a real failing run; 'garbage': bad output),
+   * or `{ webgl: 'lose-context' }`: lose the WebGL context halfway through the frames.
+   */
   testFaults?: Partial<Record<string, InjectedFault>>;
 }
 

@@ -55,16 +55,23 @@ export function yieldToPage(): Promise<void> {
 
 /**
  * The renderer as encoders see it: frames drawn on demand, each reported as
- * "Rendering frame i/N", with the time spent rendering added up.
+ * "Rendering frame i/N", with the time spent rendering added up. `loseContextAt`
+ * (tests only) loses the WebGL context before drawing that frame, once.
  */
-function frameSource(renderer: FrameRenderer, status: StatusReporter, signal?: AbortSignal) {
+function frameSource(renderer: FrameRenderer, status: StatusReporter, signal?: AbortSignal, loseContextAt = -1) {
   let renderMs = 0;
   const timed = async <T>(index: number, draw: () => Promise<T>): Promise<T> => {
     await yieldToPage();
     signal?.throwIfAborted();
+    if (index === loseContextAt) {
+      loseContextAt = -1;
+      renderer.loseContext?.();
+    }
+    const kindBefore = renderer.kind;
     const t0 = performance.now();
     const out = await draw();
     renderMs += performance.now() - t0;
+    if (kindBefore === 'webgl' && renderer.kind === 'cpu') status.contextLost(index + 1, renderer.count);
     status.render(index + 1, renderer.count);
     if (index === renderer.count - 1) status.encode();
     return out;
@@ -101,7 +108,8 @@ export async function runExport(
 
     const t0 = performance.now();
     const renderer = stages.createRenderer(set, o);
-    const source = frameSource(renderer, status, signal);
+    const loseContextAt = options.testFaults?.['webgl'] === 'lose-context' ? Math.floor(renderer.count / 2) : -1;
+    const source = frameSource(renderer, status, signal, loseContextAt);
     let chain: Awaited<ReturnType<typeof encodeWithFallback>>;
     try {
       const job = { frames: source.source, imageFormat: o.frameImage, width: o.width, height: o.height, fps: o.fps, quality: o.quality, ...(signal ? { signal } : {}) };

@@ -38,12 +38,14 @@ export interface RenderOptions {
 
 export interface FrameRenderer {
   readonly count: number;
-  /** The rasteriser in use. */
+  /** The rasteriser in use: 'cpu' from the frame where a lost WebGL context made it take over. */
   readonly kind?: 'webgl' | 'cpu';
   /** Draws frame `index` (with its title) and returns its RGBA pixels. */
   pixels(index: number): ImageData;
   /** Draws frame `index` and returns it as an image file (or raw RGBA bytes). */
   render(index: number, format: FrameImageFormat): Promise<Blob>;
+  /** Test-only: loses the WebGL context (as a GPU reset would) before the next frame. */
+  loseContext?(): void;
   dispose(): void;
 }
 
@@ -88,6 +90,9 @@ interface PointBackend {
   /** The CPU backend's own pixel buffer, which draw() fills (lets pixels() skip a full read-back). */
   readonly image?: ImageData;
   draw(frame: Frame, colors: Uint8Array): void;
+  /** Whether the GPU context is gone (what draw() put in the frame is then blank or stale). */
+  lost?(): boolean;
+  loseContext?(): void;
   dispose(): void;
 }
 
@@ -147,10 +152,13 @@ function webglBackend(width: number, height: number, background: Color, camera: 
       geometry.dispose();
       ctx.drawImage(glCanvas, 0, 0);
     },
+    lost: () => renderer.getContext().isContextLost(),
+    loseContext: () => renderer.forceContextLoss(),
     dispose() {
       material.dispose();
       renderer.dispose();
-      renderer.forceContextLoss();
+      // Frees the context now rather than at garbage collection (browsers cap live contexts).
+      if (!renderer.getContext().isContextLost()) renderer.forceContextLoss();
     },
   };
 }
@@ -184,10 +192,11 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
 
   const composite = makeCanvas(width, height);
   // A CPU-backed 2D canvas: the CPU rasteriser writes into it and encoders read it back.
-  const ctx = composite.getContext('2d', { willReadFrequently: true }) as Ctx2D | null;
-  if (!ctx) throw new Error('This browser cannot create a 2D canvas to compose frames');
+  const maybeCtx = composite.getContext('2d', { willReadFrequently: true }) as Ctx2D | null;
+  if (!maybeCtx) throw new Error('This browser cannot create a 2D canvas to compose frames');
+  const ctx = maybeCtx;
   const kind = resolveRendererKind(options.renderer ?? 'auto');
-  const backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, background, camera, size, ctx);
+  let backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, background, camera, size, ctx);
 
   const fontPx = Math.round((20 * height) / 720);
   /** Rows the title can touch (it starts 0.8 em down and is about 1.2 em tall). */
@@ -196,31 +205,44 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   function draw(index: number): void {
     const frame = set.frames[index];
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
-    backend.draw(frame, frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap));
+    const colors = frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap);
+    backend.draw(frame, colors);
+    if (backend.lost?.()) {
+      // The GPU went away (driver reset, too many contexts, a test): this frame
+      // came out blank or stale. The CPU rasteriser draws it again and every frame after.
+      backend.dispose();
+      backend = cpuBackend(width, height, background, camera, size, ctx);
+      backend.draw(frame, colors);
+    }
     if (options.title) {
-      ctx!.font = `${fontPx}px sans-serif`;
-      ctx!.fillStyle = '#ffffff';
-      ctx!.textAlign = 'center';
-      ctx!.textBaseline = 'top';
-      ctx!.fillText(titleText(index, set.frames.length, frame), width / 2, Math.round(fontPx * 0.8));
+      ctx.font = `${fontPx}px sans-serif`;
+      ctx.fillStyle = '#ffffff';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText(titleText(index, set.frames.length, frame), width / 2, Math.round(fontPx * 0.8));
     }
   }
 
   return {
     count: set.frames.length,
-    kind: backend.kind,
+    get kind() {
+      return backend.kind;
+    },
     pixels(index) {
       draw(index);
-      if (!backend.image) return ctx!.getImageData(0, 0, width, height);
+      if (!backend.image) return ctx.getImageData(0, 0, width, height);
       // The CPU backend's buffer already holds the points: read back only the
       // title's rows instead of allocating a whole frame each time.
-      if (options.title) backend.image.data.set(ctx!.getImageData(0, 0, width, Math.min(height, titleBand)).data);
+      if (options.title) backend.image.data.set(ctx.getImageData(0, 0, width, Math.min(height, titleBand)).data);
       return backend.image;
     },
     async render(index, format) {
       draw(index);
-      if (format === 'rgba') return new Blob([ctx!.getImageData(0, 0, width, height).data]);
+      if (format === 'rgba') return new Blob([ctx.getImageData(0, 0, width, height).data]);
       return canvasToBlob(composite, format === 'png' ? 'image/png' : 'image/jpeg');
+    },
+    loseContext() {
+      backend.loseContext?.();
     },
     dispose() {
       backend.dispose();

@@ -26,6 +26,7 @@ export const messages = {
   prepare: (frames: number) => `Preparing to render ${frames} frames...`,
   render: (i: number, n: number) => `Rendering frame ${i}/${n} (${Math.round((i / n) * 100)}%)`,
   encode: () => 'Encoding video...',
+  contextLost: (i: number, n: number) => `WebGL context lost at frame ${i}/${n}: drawing the rest with the CPU rasteriser`,
   trying: (description: string) => `Trying ${description}...`,
   ready: (bytes: number) => `Video ready! (${(bytes / (1024 * 1024)).toFixed(1)} MB)`,
   failed: (reason: string) => `Export failed: ${reason}`,
@@ -59,6 +60,10 @@ export class StatusReporter {
   /** `done` frames of `total` rendered. */
   render(done: number, total: number): void {
     this.#emit('render', RENDER_START + ((RENDER_END - RENDER_START) * done) / total, messages.render(done, total));
+  }
+  /** The WebGL context went away while drawing frame `index` (1-based); the CPU rasteriser took over. */
+  contextLost(index: number, total: number): void {
+    this.#emit('render', this.#fraction, messages.contextLost(index, total));
   }
   /** Every frame is in the encoder; it is finishing the file. */
   encode(): void {

@@ -14,6 +14,7 @@ export async function startBrowser() {
   return {
     site,
     moduleHost,
+    context: browser.context,
     openPage: (opts = {}) =>
       openExamplePage(browser.context, site.url, opts.crossOrigin ? { moduleURL: `${moduleHost.url}/cloudreel.mjs` } : {}),
     async close() {

@@ -1,16 +1,19 @@
-// Codec fallbacks with real failing ffmpeg.wasm runs, every codec failing, and
-// cancelling mid-export, in headless Chromium; outputs judged by ffprobe.
+// Faults in headless Chromium: each codec of the default chain failing in turn
+// (real failing runs), ffmpeg.wasm that cannot load, and a WebGL context lost
+// mid-export. Each ends in a file ffprobe accepts or a clear "Export failed".
+// (Cancelling, and what it leaves behind: cancel-leaks.test.mjs.)
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { exportInPage } from '../../examples/headless.mjs';
 import { startBrowser } from './browser.mjs';
-import { probe, writeTemp } from './media.mjs';
+import { decodeFrames, litFraction, meanDifference, probe, writeTemp } from './media.mjs';
+import { leaksSince, openCountedPage, resources } from './resources.mjs';
 
 let browser;
 let page;
 before(async () => {
   browser = await startBrowser();
-  page = await browser.openPage();
+  ({ page } = await openCountedPage(browser));
 });
 after(async () => browser?.close());
 
@@ -24,45 +27,40 @@ async function checkedFile(run, codec, frames) {
   return info;
 }
 
+/** The default chain, in order, with what ffprobe calls each codec's output. */
+const CHAIN = [
+  { id: 'webcodecs-h264', description: 'H.264 MP4 (WebCodecs)', probed: 'h264' },
+  { id: 'webcodecs-vp9', description: 'VP9 WebM (WebCodecs)', probed: 'vp9' },
+  { id: 'webcodecs-vp8', description: 'VP8 WebM (WebCodecs)', probed: 'vp8' },
+  { id: 'ffmpeg-h264', description: 'H.264 MP4 (libx264)', probed: 'h264' },
+  { id: 'ffmpeg-vp8', description: 'VP8 WebM (libvpx)', probed: 'vp8' },
+  { id: 'ffmpeg-mpeg4', description: 'MPEG-4 Part 2 MP4 (desktop players)', probed: 'mpeg4' },
+  { id: 'ffmpeg-gif', description: 'animated GIF', probed: 'gif' },
+];
+const failing = (codecs) => Object.fromEntries(codecs.map((c) => [c.id, 'fail']));
+
 describe('codec fallback', () => {
-  test('when WebCodecs H.264 fails, the default chain goes on to WebCodecs VP9, without loading ffmpeg.wasm', async () => {
-    const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: { 'webcodecs-h264': 'fail' } });
-    await checkedFile(run, 'vp9', 6);
-    assert.equal(run.meta.codec, 'webcodecs-vp9');
-    assert.equal(run.meta.mimeType, 'video/webm');
-    assert.equal(run.loadMs, null);
-    const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
-    assert.deepEqual(tries, ['Trying H.264 MP4 (WebCodecs)...', 'Trying VP9 WebM (WebCodecs)...']);
+  test('the chain above is the module\'s default chain', async () => {
+    assert.deepEqual(await page.evaluate(() => window.cloudreelExample.cloudreel.DEFAULT_CODECS), CHAIN.map((c) => c.id));
   });
 
-  test('when every WebCodecs encoder fails, ffmpeg.wasm is loaded and its H.264 used', async () => {
-    const faults = { 'webcodecs-h264': 'fail', 'webcodecs-vp9': 'fail', 'webcodecs-vp8': 'fail' };
-    const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: faults });
-    await checkedFile(run, 'h264', 6);
-    assert.equal(run.meta.codec, 'ffmpeg-h264');
-    assert.ok(run.loadMs > 0, 'ffmpeg.wasm was loaded for the fallback');
-  });
-
-  test('when libx264 fails, the ffmpeg.wasm chain goes on to VP8 WebM', async () => {
-    const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264', 'ffmpeg-vp8'], testFaults: { 'ffmpeg-h264': 'fail' } });
-    await checkedFile(run, 'vp8', 6);
-    assert.equal(run.meta.codec, 'ffmpeg-vp8');
-    assert.match(run.meta.attempts[0].error, /^ffmpeg exited with code \d+: /);
-    const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
-    assert.deepEqual(tries, ['Trying H.264 MP4 (libx264)...', 'Trying VP8 WebM (libvpx)...']);
-  });
-
-  test('when libx264 fails, MPEG-4 is used where the caller chose it next', async () => {
-    const run = await exportInPage(page, 'sphere', {
-      ...SMALL,
-      codecs: ['ffmpeg-h264', 'ffmpeg-mpeg4'],
-      testFaults: { 'ffmpeg-h264': 'fail' },
+  // Each codec of the default chain fails in turn (with every one before it): the next one makes the file.
+  for (let k = 1; k < CHAIN.length; k++) {
+    const [failed, next] = [CHAIN.slice(0, k), CHAIN[k]];
+    test(`when ${failed.map((c) => c.id).join(', ')} fail${k === 1 ? 's' : ''}, ${next.id} makes the file`, async () => {
+      const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: failing(failed) });
+      await checkedFile(run, next.probed, 6);
+      assert.equal(run.meta.codec, next.id);
+      const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
+      assert.deepEqual(tries, CHAIN.slice(0, k + 1).map((c) => `Trying ${c.description}...`));
+      assert.deepEqual(run.meta.attempts.map((a) => a.codec), CHAIN.slice(0, k + 1).map((c) => c.id));
+      for (const [i, a] of run.meta.attempts.slice(0, k).entries()) {
+        // A real failing run: ffmpeg's own exit code, or the VideoEncoder refusing its configuration.
+        assert.match(a.error, CHAIN[i].id.startsWith('ffmpeg') ? /^ffmpeg exited with code \d+: / : /./, `${a.codec}: ${a.error}`);
+      }
+      if (k < 3) assert.equal(run.loadMs, null, 'ffmpeg.wasm is loaded only once the WebCodecs encoders failed');
     });
-    const info = await checkedFile(run, 'mpeg4', 6);
-    assert.equal(info.width, 640);
-    assert.equal(run.meta.codec, 'ffmpeg-mpeg4');
-    assert.equal(run.meta.extension, 'mp4');
-  });
+  }
 
   test('output that is not a video is caught by verification and the next codec is used', async () => {
     const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264', 'ffmpeg-gif'], testFaults: { 'ffmpeg-h264': 'garbage' } });
@@ -71,12 +69,9 @@ describe('codec fallback', () => {
   });
 
   test('when every codec fails, the export fails listing each attempt', async () => {
-    const ids = ['webcodecs-h264', 'webcodecs-vp9', 'webcodecs-vp8', 'ffmpeg-h264', 'ffmpeg-vp8', 'ffmpeg-mpeg4', 'ffmpeg-gif'];
-    const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: Object.fromEntries(ids.map((id) => [id, 'fail'])) });
+    const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: failing(CHAIN) });
     assert.equal(run.error.name, 'EncodeChainError');
-    for (const d of ['H.264 MP4 (WebCodecs)', 'VP9 WebM (WebCodecs)', 'VP8 WebM (WebCodecs)', 'H.264 MP4 (libx264)', 'VP8 WebM (libvpx)', 'MPEG-4 Part 2 MP4', 'animated GIF']) {
-      assert.ok(run.error.message.includes(d), `${d} missing from: ${run.error.message}`);
-    }
+    for (const { description } of CHAIN) assert.ok(run.error.message.includes(description), `${description} missing from: ${run.error.message}`);
     const last = run.statuses.at(-1);
     assert.equal(last.phase, 'error');
     assert.match(last.message, /^Export failed: every codec failed: H\.264 MP4 \(WebCodecs\) \[webcodecs-h264\]: .+; .*H\.264 MP4 \(libx264\) \[ffmpeg-h264\]: ffmpeg exited/);
@@ -97,47 +92,91 @@ describe('codec fallback', () => {
   });
 });
 
-describe('cancelling', () => {
-  async function cancelWhen(statusPattern, shape, options) {
-    const pending = exportInPage(page, shape, options);
-    const seen = page.waitForFunction((re) => new RegExp(re).test(document.getElementById('status').textContent), statusPattern.source, {
-      timeout: 120_000,
-      polling: 20,
-    });
-    // An export that ends before the status appears fails the test with its own result.
-    const first = await Promise.race([seen.then(() => null), pending]);
-    if (first) assert.fail(`the export ended before "${statusPattern.source}": ${JSON.stringify(first.error ?? first.statuses?.at(-1))}`);
-    const statusAtCancel = await page.textContent('#status');
-    // force: skip Playwright's animation-frame checks; the click itself is real input.
-    await page.click('#cancel', { force: true });
-    return { ...(await pending), statusAtCancel };
-  }
+describe('ffmpeg.wasm that cannot load', () => {
+  const configure = (urls) => page.evaluate((u) => window.cloudreelExample.cloudreel.ffmpegHost.configure(u), urls);
+  let bundled;
+  before(async () => {
+    bundled = await page.evaluate(() => window.cloudreelExample.cloudreel.ffmpegHost.urls);
+  });
+  afterEach(async () => {
+    await page.unrouteAll();
+    await configure(bundled);
+  });
+  const missingWasm = () => configure({ wasm: `${browser.site.url}/missing/ffmpeg-core.wasm` });
+  const HINT = 'serve ffmpeg-core.js, ffmpeg-core.wasm and cloudreel-worker-*.js from the folder of cloudreel.mjs, or point ffmpegHost.configure({ core, wasm }) at your own copies';
+  // A hang fails by this timeout: every case must end with a status.
+  const NO_HANG = { timeout: 90_000 };
 
-  test('Cancel while rendering rejects with an AbortError, promptly', async () => {
-    const t0 = Date.now();
-    // The WebGL rasteriser under SwiftShader is slow enough to cancel mid-way.
-    const run = await cancelWhen(/Rendering frame (1\d|2\d)\/48/, 'torus', { renderer: 'webgl' });
-    assert.equal(run.error?.name, 'AbortError');
-    assert.ok(Date.now() - t0 < 60_000);
-    assert.equal(run.statuses.at(-1).message, 'Export cancelled');
-    const frameOf = (m) => Number(/Rendering frame (\d+)\//.exec(m)?.[1] ?? 0);
-    const last = Math.max(...run.statuses.map((s) => frameOf(s.message)));
-    // The click travels through CDP while SwiftShader keeps both cores busy: allow a
-    // few frames (about 100 ms each here) for it to arrive, but not the rest of the 48.
-    assert.ok(last <= Math.min(frameOf(run.statusAtCancel) + 10, 40), `rendering went on to frame ${last} after a cancel at "${run.statusAtCancel}"`);
-    assert.ok(!run.statuses.some((s) => s.message === 'Encoding video...'), 'no encoding after a cancel while rendering');
+  test('a missing wasm file: "Export failed" names its URL and what to do, and leaves no object URL', NO_HANG, async () => {
+    const before = await resources(page);
+    await missingWasm();
+    const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264'] });
+    const last = run.statuses.at(-1);
+    assert.equal(last.phase, 'error');
+    assert.equal(
+      last.message,
+      `Export failed: every codec failed: H.264 MP4 (libx264) [ffmpeg-h264]: ffmpeg.wasm could not be loaded: could not fetch ${browser.site.url}/missing/ffmpeg-core.wasm: HTTP 404; ${HINT}`,
+    );
+    assert.equal(await page.textContent('#status'), last.message);
+    // The core script did arrive: its blob URL must be revoked all the same.
+    assert.deepEqual(leaksSince(before, await resources(page)), []);
   });
 
-  test('Cancel while encoding stops ffmpeg.wasm, and the next export still works', async () => {
-    const loadsBefore = await page.evaluate(() => window.cloudreelExample.cloudreel.ffmpegHost.stats.loads);
-    const run = await cancelWhen(/^Encoding video/, 'helix', { codecs: ['ffmpeg-h264'] });
-    assert.equal(run.error?.name, 'AbortError');
-    assert.equal(run.statuses.at(-1).message, 'Export cancelled');
+  test('in the default chain, the other ffmpeg.wasm codecs are skipped, not retried, and the export fails clearly', NO_HANG, async () => {
+    await missingWasm();
+    const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: failing(CHAIN.slice(0, 3)) });
+    const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
+    assert.deepEqual(tries, CHAIN.slice(0, 4).map((c) => `Trying ${c.description}...`));
+    const last = run.statuses.at(-1);
+    assert.equal(last.phase, 'error');
+    assert.match(last.message, /^Export failed: every codec failed: .*\[ffmpeg-h264\]: ffmpeg\.wasm could not be loaded: could not fetch .*HTTP 404; serve /);
+    for (const id of ['ffmpeg-vp8', 'ffmpeg-mpeg4', 'ffmpeg-gif']) assert.ok(last.message.includes(`[${id}]: skipped: ffmpeg.wasm could not be loaded`), last.message);
+  });
 
-    const next = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264'] });
-    await checkedFile(next, 'h264', 6);
-    // The cancelled encode terminated its ffmpeg.wasm worker; the next export loaded a fresh one.
-    const loadsAfter = await page.evaluate(() => window.cloudreelExample.cloudreel.ffmpegHost.stats.loads);
-    assert.ok(loadsAfter > loadsBefore, `expected a fresh ffmpeg.wasm load after the cancel (${loadsBefore} -> ${loadsAfter})`);
+  test('a chain that goes on to a WebCodecs codec ends with its file', NO_HANG, async () => {
+    await missingWasm();
+    const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264', 'webcodecs-vp8'] });
+    await checkedFile(run, 'vp8', 6);
+    assert.match(run.meta.attempts[0].error, /^ffmpeg\.wasm could not be loaded: could not fetch .*HTTP 404/);
+  });
+
+  test('a missing worker script fails the export instead of leaving it waiting forever', NO_HANG, async () => {
+    await page.route('**/cloudreel-worker-*.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await configure(bundled); // drops the loaded instance: the next job starts a worker
+    const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264'] });
+    const last = run.statuses.at(-1);
+    assert.equal(last.phase, 'error');
+    assert.match(last.message, /^Export failed: every codec failed: H\.264 MP4 \(libx264\) \[ffmpeg-h264\]: ffmpeg\.wasm could not be loaded: its worker script http:\/\/127\.0\.0\.1:\d+\/dist\/cloudreel-worker-\d+\.js did not start \(.+\); serve /);
+  });
+
+  test('once the files are back, ffmpeg.wasm loads and exports again', NO_HANG, async () => {
+    await checkedFile(await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264'] }), 'h264', 6);
+  });
+});
+
+describe('WebGL context lost mid-export', () => {
+  test('the CPU rasteriser draws the rest, the status says so, and the video has every frame drawn', async () => {
+    const before = await resources(page);
+    const options = { ...SMALL, renderer: 'webgl', codecs: ['webcodecs-h264'] };
+    const run = await exportInPage(page, 'sphere', { ...options, testFaults: { webgl: 'lose-context' } });
+    await checkedFile(run, 'h264', 6);
+    const messages = run.statuses.map((s) => s.message);
+    const notice = 'WebGL context lost at frame 4/6: drawing the rest with the CPU rasteriser';
+    assert.deepEqual(messages.filter((m) => m.startsWith('WebGL')), [notice]);
+    assert.equal(messages[messages.indexOf(notice) + 1], 'Rendering frame 4/6 (67%)');
+    assert.match(messages.at(-1), /^Video ready!/);
+    const { webglContexts } = await resources(page);
+    assert.deepEqual(leaksSince({ webglContexts: before.webglContexts }, { webglContexts }), [], 'no context is left live');
+
+    // Every frame is the one asked for: not blank, not the last picture WebGL drew
+    // (a lost canvas goes on showing it: 4 to 6 levels off here), but close to
+    // WebGL's drawing of it (the CPU rasteriser is about 1 level off).
+    const reference = await exportInPage(page, 'sphere', options);
+    const [lost, drawn] = [run, reference].map((r) => decodeFrames(writeTemp(r.bytes, 'out.mp4'), 640, 360));
+    for (let i = 0; i < 6; i++) {
+      assert.ok(litFraction(lost[i]) > 0.01, `frame ${i + 1} is blank`);
+      const off = meanDifference(lost[i], drawn[i]);
+      assert.ok(off < 2, `frame ${i + 1} differs from WebGL's by ${off.toFixed(2)} levels`);
+    }
   });
 });

@@ -60,8 +60,14 @@ export async function encodeWithFallback(
   faults: Partial<Record<string, InjectedFault>> = {},
 ): Promise<ChainResult> {
   const attempts: Attempt[] = [];
+  /** Engines that could not start (ffmpeg.wasm failed to load): their other encoders would fail the same way. */
+  const down = new Set<string>();
   for (const encoder of encoders) {
     job.signal?.throwIfAborted();
+    if (encoder.engine && down.has(encoder.engine)) {
+      attempts.push({ codec: encoder.id, description: encoder.description, error: `skipped: ${encoder.engine} could not be loaded`, ms: 0 });
+      continue;
+    }
     status.trying(encoder.description);
     const t0 = performance.now();
     try {
@@ -75,6 +81,8 @@ export async function encodeWithFallback(
     } catch (e) {
       if (job.signal?.aborted) throw job.signal.reason;
       const error = String((e as Error)?.message ?? e);
+      const engine = (e as { engine?: unknown } | null)?.engine;
+      if (engine !== undefined && engine === encoder.engine) down.add(encoder.engine);
       attempts.push({ codec: encoder.id, description: encoder.description, error, ms: performance.now() - t0 });
     }
   }

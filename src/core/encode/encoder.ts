@@ -6,8 +6,11 @@ export type Container = 'mp4' | 'webm' | 'gif';
 /** Size/quality trade-off, mapped to each codec's own settings. */
 export type Quality = 'high' | 'standard' | 'small';
 
-/** A failure injected on purpose by a test (never set in normal use). */
-export type InjectedFault = 'fail' | 'garbage';
+/**
+ * A failure injected on purpose by a test (never set in normal use): 'fail' and
+ * 'garbage' for an encoder id, 'lose-context' for the key 'webgl' (the renderer).
+ */
+export type InjectedFault = 'fail' | 'garbage' | 'lose-context';
 
 /**
  * Frames as an encoder pulls them, one at a time and in order: nothing holds
@@ -51,6 +54,11 @@ export interface Encoder {
   readonly mimeType: string;
   readonly extension: string;
   readonly container: Container;
+  /**
+   * What runs it, where several encoders share one (e.g. "ffmpeg.wasm"): when
+   * an attempt throws an error whose `engine` names it, the chain skips the rest.
+   */
+  readonly engine?: string;
   /** Whether this browser can make this video (codec, size, frame rate). */
   isSupported(job: Pick<EncodeJob, 'width' | 'height' | 'fps'>): Promise<boolean>;
   encode(job: EncodeJob): Promise<Uint8Array>;

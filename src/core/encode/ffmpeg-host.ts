@@ -24,20 +24,50 @@ async function fetchAsBlobURL(url: string, type: string, signal?: AbortSignal): 
   return URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
 }
 
+export const FFMPEG_ENGINE = 'ffmpeg.wasm';
+
+/** What to do about a core that will not load, said once in every load error. */
+const LOAD_HINT =
+  'serve ffmpeg-core.js, ffmpeg-core.wasm and cloudreel-worker-*.js from the folder of cloudreel.mjs, ' +
+  'or point ffmpegHost.configure({ core, wasm }) at your own copies';
+
+export class FFmpegLoadError extends Error {
+  override name = 'FFmpegLoadError';
+  /** Every ffmpeg.wasm encoder would fail the same way: the chain skips them. */
+  readonly engine = FFMPEG_ENGINE;
+  constructor(detail: string) {
+    super(`ffmpeg.wasm could not be loaded: ${detail}; ${LOAD_HINT}`);
+  }
+}
+
 async function loadFFmpeg(urls: CoreURLs, signal?: AbortSignal): Promise<FFmpeg> {
-  const [core, wasm] = await Promise.all([
+  const fetched = await Promise.allSettled([
     fetchAsBlobURL(urls.core, 'text/javascript', signal),
     fetchAsBlobURL(urls.wasm, 'application/wasm', signal),
   ]);
+  const [core, wasm] = fetched.map((r) => (r.status === 'fulfilled' ? r.value : ''));
+  const failure = fetched.find((r) => r.status === 'rejected');
+  if (failure) {
+    // One file may have arrived while the other did not: its blob URL is ours to revoke.
+    for (const url of [core, wasm]) if (url) URL.revokeObjectURL(url);
+    if (signal?.aborted) throw signal.reason;
+    throw new FFmpegLoadError(String(failure.reason?.message ?? failure.reason));
+  }
   const ffmpeg = new FFmpeg();
+  // terminate() rejects a pending load: a cancel does not wait for the core to compile.
+  const onAbort = () => ffmpeg.terminate();
+  signal?.addEventListener('abort', onAbort, { once: true });
   const started = withPageOriginWorker(() => ffmpeg.load({ coreURL: core, wasmURL: wasm }));
   try {
-    await started.result;
+    await Promise.race([started.result, started.failed]);
     return ffmpeg;
   } catch (e) {
     ffmpeg.terminate();
-    throw new Error(`ffmpeg.wasm failed to load from ${urls.core}: ${String((e as Error)?.message ?? e)}`);
+    if (signal?.aborted) throw signal.reason;
+    const why = String((e as Error)?.message ?? e);
+    throw new FFmpegLoadError(why.startsWith('its worker script') ? why : `starting the core from ${urls.core} failed: ${why}`);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     started.release();
     URL.revokeObjectURL(core);
     URL.revokeObjectURL(wasm);
@@ -50,25 +80,53 @@ export interface HostStats {
   loads: number;
 }
 
+/**
+ * Jobs one instance runs before it is replaced. Every ffmpeg run leaves some of
+ * the wasm stack behind (ffmpegwasm/ffmpeg.wasm#563, #820); measured here, an
+ * instance traps ("memory access out of bounds") after about 150 encodes, 80
+ * "-version" runs, or 8 to 26 failed runs: hence also retire() after a failure.
+ */
+const JOBS_PER_INSTANCE = 48;
+
 export class FFmpegHost {
   #urls: CoreURLs;
   #instance: Promise<FFmpeg> | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  #jobsOnInstance = 0;
+  #retiring = false;
   readonly stats: HostStats = { lastLoadMs: null, loads: 0 };
 
   constructor(urls: CoreURLs) {
     this.#urls = urls;
   }
 
+  /** Where ffmpeg-core.js and ffmpeg-core.wasm are loaded from. */
+  get urls(): CoreURLs {
+    return { ...this.#urls };
+  }
+
+  /**
+   * Loads the ffmpeg.wasm core from your own copies (same @ffmpeg/core version)
+   * instead of the files shipped next to the module. Takes effect at the next
+   * load: an instance already loaded is dropped once the jobs queued on it ran.
+   */
+  configure(urls: Partial<CoreURLs>): void {
+    this.#urls = { ...this.#urls, ...urls };
+    this.#queue = this.#queue.then(() => this.discard());
+  }
+
   #get(signal?: AbortSignal): Promise<FFmpeg> {
     if (!this.#instance) {
       const t0 = performance.now();
-      this.#instance = loadFFmpeg(this.#urls, signal).then((ff) => {
+      const loading = loadFFmpeg(this.#urls, signal).then((ff) => {
         this.stats.lastLoadMs = performance.now() - t0;
         this.stats.loads++;
         return ff;
       });
-      this.#instance.catch(() => (this.#instance = null));
+      this.#instance = loading;
+      loading.catch(() => {
+        if (this.#instance === loading) this.#instance = null;
+      });
     }
     return this.#instance;
   }
@@ -77,7 +135,14 @@ export class FFmpegHost {
   discard(): void {
     const instance = this.#instance;
     this.#instance = null;
+    this.#jobsOnInstance = 0;
+    this.#retiring = false;
     instance?.then((ff) => ff.terminate()).catch(() => {});
+  }
+
+  /** Replaces the instance once the current job ends: call it after an ffmpeg run failed (see JOBS_PER_INSTANCE). */
+  retire(): void {
+    this.#retiring = true;
   }
 
   /**
@@ -91,8 +156,9 @@ export class FFmpegHost {
       signal?.throwIfAborted();
       const onAbort = () => this.discard();
       signal?.addEventListener('abort', onAbort, { once: true });
+      let ffmpeg: FFmpeg | null = null;
       try {
-        const ffmpeg = await this.#get(signal);
+        ffmpeg = await this.#get(signal);
         return await job(ffmpeg);
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
@@ -100,6 +166,7 @@ export class FFmpegHost {
         throw e;
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        if (ffmpeg && (++this.#jobsOnInstance >= JOBS_PER_INSTANCE || this.#retiring)) this.discard();
       }
     });
     this.#queue = turn.catch(() => {});

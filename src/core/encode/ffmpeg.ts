@@ -2,7 +2,7 @@
 // from numbers we validated (fps, size): never from strings a caller passes.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
-import { ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
+import { FFMPEG_ENGINE, ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
 
 interface CodecSpec {
   id: string;
@@ -139,6 +139,7 @@ class FFmpegEncoder implements Encoder {
   readonly mimeType: string;
   readonly extension: string;
   readonly container: Container;
+  readonly engine = FFMPEG_ENGINE;
   readonly #spec: CodecSpec;
   readonly #host: FFmpegHost;
 
@@ -177,7 +178,10 @@ class FFmpegEncoder implements Encoder {
           } finally {
             log.stop();
           }
-          if (code !== 0) throw new Error(`ffmpeg exited with code ${code}: ${log.reason()}`);
+          if (code !== 0) {
+            this.#host.retire();
+            throw new Error(`ffmpeg exited with code ${code}: ${log.reason()}`);
+          }
           return (await ffmpeg.readFile(output)) as Uint8Array;
         }),
       job.signal,
@@ -203,6 +207,7 @@ class FFmpegEncoder implements Encoder {
             ]);
             text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
           } catch {
+            this.#host.retire();
             throw new Error(`the output cannot be read back: ${log.reason()}`);
           } finally {
             log.stop();

@@ -136,3 +136,34 @@ test('a fallback encoder renders the frames again (rendering is deterministic) a
   fractions.slice(1).forEach((f, i) => expect(f).toBeGreaterThanOrEqual(fractions[i]!));
   expect(statuses.filter((s) => s.message === 'Rendering frame 1/3 (33%)')).toHaveLength(2);
 });
+
+test('a lost WebGL context is reported at the frame where the CPU rasteriser took over, once', async () => {
+  const { statuses, onStatus } = collect();
+  const log: string[] = [];
+  const stages = fakeStages([fakeEncoder('first', 'throw'), fakeEncoder('second')], log);
+  const created = stages.createRenderer;
+  stages.createRenderer = (set, o) => {
+    // A renderer that behaves as render.ts does: after loseContext(), the next frame is drawn by the CPU.
+    const r = created(set, o);
+    let kind: 'webgl' | 'cpu' = 'webgl';
+    let losing = false;
+    const render = r.render.bind(r);
+    Object.defineProperty(r, 'kind', { get: () => kind });
+    return Object.assign(r, {
+      loseContext: () => {
+        log.push('lose');
+        losing = true;
+      },
+      render: async (i: number, f: 'png') => {
+        if (losing) [kind, losing] = ['cpu', false];
+        return render(i, f);
+      },
+    });
+  };
+  await runExport(frames(4), { onStatus, codecs: ['first', 'second'], testFaults: { webgl: 'lose-context' } }, stages);
+  expect(log.filter((l) => l === 'lose')).toHaveLength(1);
+  expect(log.indexOf('lose')).toBe(log.indexOf('render 2') - 1);
+  const messages = statuses.map((s) => s.message);
+  expect(messages.filter((m) => m.startsWith('WebGL'))).toEqual(['WebGL context lost at frame 3/4: drawing the rest with the CPU rasteriser']);
+  expect(messages.indexOf('WebGL context lost at frame 3/4: drawing the rest with the CPU rasteriser')).toBe(messages.indexOf('Rendering frame 3/4 (75%)') - 1);
+});

@@ -75,4 +75,25 @@ describe('encodeWithFallback', () => {
     await expect(encodeWithFallback([first, second], { ...job, signal: controller.signal }, reporter().status)).rejects.toMatchObject({ name: 'AbortError' });
     expect(second.calls).toHaveLength(0);
   });
+
+  test('when an engine cannot start, its other encoders are skipped and the next engine is tried', async () => {
+    const { status, statuses } = reporter();
+    const onEngine = (id: string) => Object.assign(fakeEncoder(id), { engine: 'wasm-thing' });
+    const [a, b] = [onEngine('a'), onEngine('b')];
+    a.encode = async () => {
+      throw Object.assign(new Error('wasm-thing could not be loaded: HTTP 404'), { engine: 'wasm-thing' });
+    };
+    const other = fakeEncoder('other', 'ok', 'webm');
+    const result = await encodeWithFallback([a, b, other], job, status);
+    expect(result.encoder.id).toBe('other');
+    expect(b.calls).toHaveLength(0);
+    expect(result.attempts.map((t) => t.error)).toEqual(['wasm-thing could not be loaded: HTTP 404', 'skipped: wasm-thing could not be loaded', undefined]);
+    expect(statuses.filter((s) => s.message.startsWith('Trying')).map((s) => s.message)).toEqual(['Trying a description...', 'Trying other description...']);
+  });
+
+  test('an ordinary failure of one encoder does not skip the others on its engine', async () => {
+    const [a, b] = ['a', 'b'].map((id) => Object.assign(fakeEncoder(id, id === 'a' ? 'throw' : 'ok'), { engine: 'wasm-thing' }));
+    const result = await encodeWithFallback([a!, b!], job, reporter().status);
+    expect(result.encoder.id).toBe('b');
+  });
 });

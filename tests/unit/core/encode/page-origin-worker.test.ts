@@ -1,9 +1,10 @@
 import { withPageOriginWorker } from '../../../../src/core/encode/page-origin-worker';
 
 // Node has no Worker: a recording stand-in shows what the browser would be asked to start.
-class RecordingWorker {
+class RecordingWorker extends EventTarget {
   static started: Array<{ url: string; options: unknown }> = [];
   constructor(url: string, options?: unknown) {
+    super();
     RecordingWorker.started.push({ url, options });
   }
 }
@@ -45,4 +46,22 @@ test('relative URLs resolve against the page, and the global Worker is restored 
   return blobs.get(RecordingWorker.started[0]!.url)!.text().then((src) =>
     expect(src).toBe('importScripts("https://page.example/notebook/worker.js");'),
   );
+});
+
+test('a worker whose script does not start rejects `failed` with its URL, instead of leaving a load waiting', async () => {
+  const started = withPageOriginWorker(() => new Worker('https://cdn.example/dist/cloudreel-worker-1.js'));
+  const worker = started.result as unknown as EventTarget;
+  worker.dispatchEvent(Object.assign(new Event('error'), { message: 'Uncaught NetworkError: importScripts failed' }));
+  await expect(started.failed).rejects.toThrow(
+    'its worker script https://cdn.example/dist/cloudreel-worker-1.js did not start (Uncaught NetworkError: importScripts failed)',
+  );
+  started.release();
+});
+
+test('after release, a worker error is no longer taken as a failed start', async () => {
+  const started = withPageOriginWorker(() => new Worker('https://cdn.example/dist/cloudreel-worker-1.js'));
+  started.release();
+  (started.result as unknown as EventTarget).dispatchEvent(new Event('error'));
+  const outcome = await Promise.race([started.failed.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 20))]);
+  expect(outcome).toBe('pending');
 });
