@@ -367,7 +367,7 @@ function buildRows(results) {
     } else if (cs.webcodecs) rows.push([cs.name, 'WebCodecs (encode only)', 'unsupported', '', '', '', '', '']);
   }
   for (const t of results.transfer ?? []) {
-    rows.push([t.case, 'kernel -> page transfer', t.ok ? t.reportedSeconds.toFixed(2) : 'failed', t.ok ? `${t.MBpsExact.toFixed(1)} MB/s` : '', '', `${t.frames}`, t.ok ? `${t.MB}` : '', t.chromiumRss?.peakRssMB?.toFixed(0)]);
+    rows.push([t.case, `kernel -> page over ${t.route}`, t.ok ? t.reportedSeconds.toFixed(2) : 'failed', t.ok ? `${t.MBpsExact.toFixed(1)} MB/s` : '', '', `${t.frames}`, t.ok ? `${t.MB}` : '', t.chromiumRss?.peakRssMB?.toFixed(0)]);
   }
   return rows;
 }
@@ -413,7 +413,9 @@ function summarize(results) {
 
   s.transferMBps = {
     target: `>= ${TARGETS.transferMBps} MB/s`,
-    perCase: Object.fromEntries((results.transfer ?? []).map((t) => [t.case, t.ok ? round(t.MBpsExact, 1) : null])),
+    // The target is judged on the default route (HTTP); the comm fallback is reported beside it.
+    perCase: Object.fromEntries((results.transfer ?? []).filter((t) => t.route === 'HTTP').map((t) => [t.case, t.ok ? round(t.MBpsExact, 1) : null])),
+    commFallbackPerCase: Object.fromEntries((results.transfer ?? []).filter((t) => t.route === 'the comm').map((t) => [t.case, t.ok ? round(t.MBpsExact, 1) : null])),
   };
   const tv = Object.values(s.transferMBps.perCase).filter((x) => x !== null);
   s.transferMBps.worst = tv.length ? Math.min(...tv) : null;
@@ -462,7 +464,7 @@ function printSummary(s) {
   const w = s.webcodecsVsNative;
   log(`  WebCodecs H.264 encode vs native libx264: ${Object.entries(w.perCase).map(([k, v]) => `${k} ${f(v.vsVeryfast, 2)}x veryfast (${f(v.webcodecsFps)} vs ${f(v.x264VeryfastFps)} fps), ${f(v.vsUltrafast, 2)}x ultrafast`).join('; ') || 'n/a'}  target ${w.target}: ${w.verdict}`);
   const t = s.transferMBps;
-  log(`  transfer kernel -> page: ${Object.entries(t.perCase).map(([k, v]) => `${k} ${f(v)} MB/s`).join(', ') || 'n/a'}  target ${t.target}: ${t.verdict}`);
+  log(`  transfer kernel -> page over HTTP: ${Object.entries(t.perCase).map(([k, v]) => `${k} ${f(v)} MB/s`).join(', ') || 'n/a'}  target ${t.target}: ${t.verdict} (comm fallback: ${Object.entries(t.commFallbackPerCase).map(([k, v]) => `${k} ${f(v)} MB/s`).join(', ') || 'n/a'})`);
   const m = s.memoryRatio600vs48;
   log(`  memory 600x100k / 48x100k (peak RSS less input): ${m.ratio === null ? 'n/a' : `${f(m.ratio, 2)}x (${f(m['600x100k'].lessInputMB, 0)} MB / ${f(m['48x100k'].lessInputMB, 0)} MB, ${m['48x100k'].encoder}; peak above the page holding its frames: ${f(m['600x100k'].exportOverAfterLoadMB, 0)} / ${f(m['48x100k'].exportOverAfterLoadMB, 0)} MB = ${f(m.exportOverAfterLoadRatio, 2)}x)`}  target ${m.target}: ${m.verdict}`);
   const fs_ = s.firstStatusMs;
