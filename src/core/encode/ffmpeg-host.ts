@@ -4,44 +4,35 @@
 import { FFmpeg } from '@ffmpeg/ffmpeg';
 import coreScriptURL from 'cloudreel-ffmpeg-core.js';
 import coreWasmURL from 'cloudreel-ffmpeg-core.wasm';
-import { withPageOriginWorker } from './page-origin-worker.js';
+import { loadHint, recordingViolations } from './csp.js';
+import { withPageOriginWorker, type StartedWorker } from './page-origin-worker.js';
 
 export interface CoreURLs {
   core: string;
   wasm: string;
 }
 
-/** Fetches a file into a page-origin blob URL (the core may live on another origin). */
-async function fetchAsBlobURL(url: string, type: string, signal?: AbortSignal): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(url, signal ? { signal } : {});
-  } catch (e) {
-    if (signal?.aborted) throw signal.reason;
-    throw new Error(`could not fetch ${url}: ${(e as Error).message}`);
-  }
-  if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
-  return URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
-}
-
+/**
+ * The worker loads the core by its own URL (importScripts, then fetch for the
+ * wasm), not through blob URLs: so a page's Content-Security-Policy needs no
+ * `blob:` in script-src or connect-src. A core on another origin needs CORS for
+ * the wasm fetch, as the README says for hosting the module.
+ */
 async function loadFFmpeg(urls: CoreURLs, signal?: AbortSignal): Promise<FFmpeg> {
-  const [core, wasm] = await Promise.all([
-    fetchAsBlobURL(urls.core, 'text/javascript', signal),
-    fetchAsBlobURL(urls.wasm, 'application/wasm', signal),
-  ]);
+  const absolute = (url: string) => new URL(url, globalThis.location?.href).href;
+  const config = { coreURL: absolute(urls.core), wasmURL: absolute(urls.wasm) };
   const ffmpeg = new FFmpeg();
-  const started = withPageOriginWorker(() => ffmpeg.load({ coreURL: core, wasmURL: wasm }));
-  try {
-    await started.result;
-    return ffmpeg;
-  } catch (e) {
-    ffmpeg.terminate();
-    throw new Error(`ffmpeg.wasm failed to load from ${urls.core}: ${String((e as Error)?.message ?? e)}`);
-  } finally {
-    started.release();
-    URL.revokeObjectURL(core);
-    URL.revokeObjectURL(wasm);
-  }
+  let started: StartedWorker<Promise<boolean>> | undefined;
+  const outcome = await recordingViolations(() => {
+    started = withPageOriginWorker(() => ffmpeg.load(config, signal ? { signal } : {}));
+    return Promise.race([started.result, started.failed]);
+  });
+  started?.release();
+  if ('result' in outcome) return ffmpeg;
+  ffmpeg.terminate();
+  if (signal?.aborted) throw signal.reason;
+  const reason = String((outcome.error as Error)?.message ?? outcome.error);
+  throw new Error(`ffmpeg.wasm failed to load from ${config.coreURL}: ${reason}${loadHint(reason, config.wasmURL, outcome.violations)}`);
 }
 
 export interface HostStats {
