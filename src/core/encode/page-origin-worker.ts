@@ -24,7 +24,8 @@ export interface StartedWorker<T> {
 
 /** The script to start: the worker's own URL on the page's origin, else a blob that imports it. */
 function startableURL(script: URL, blobUrls: string[]): string {
-  if (script.origin === globalThis.location?.origin) return script.href;
+  // An opaque origin ("null": file:, sandboxed frames) equals nothing, not even itself.
+  if (script.origin !== 'null' && script.origin === globalThis.location?.origin) return script.href;
   const source = `importScripts(${JSON.stringify(script.href)});`;
   const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   blobUrls.push(blobUrl);
