@@ -13,14 +13,26 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
 };
 
 /**
  * Serves `root` on 127.0.0.1. With `cors` every response allows any origin, as a
- * CDN or Observable's file hosting would. Resolves to { url, close }.
+ * CDN or Observable's file hosting would; `headers` are added to every file served
+ * (say a Content-Security-Policy). `onPost(pathname, body)` receives POSTed bodies
+ * (say CSP violation reports) and answers 204. Resolves to { url, close }.
  */
-export async function serveStatic(root, { cors = false } = {}) {
+export async function serveStatic(root, { cors = false, headers: extraHeaders = {}, onPost } = {}) {
   const server = http.createServer((req, res) => {
+    if (req.method === 'POST' && onPost) {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        onPost(new URL(req.url, 'http://x').pathname, Buffer.concat(chunks).toString());
+        res.writeHead(204).end();
+      });
+      return;
+    }
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = path.join(root, pathname);
     if (!file.startsWith(path.resolve(root))) {
@@ -32,7 +44,7 @@ export async function serveStatic(root, { cors = false } = {}) {
         res.writeHead(404).end('not found');
         return;
       }
-      const headers = { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size };
+      const headers = { ...extraHeaders, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size };
       if (cors) headers['Access-Control-Allow-Origin'] = '*';
       res.writeHead(200, headers);
       fs.createReadStream(file).pipe(res);

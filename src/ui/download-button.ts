@@ -1,6 +1,7 @@
 // <cloudreel-download-button>: saves a Blob under a given name through a
 // temporary <a download>, the one way a page can offer a file without a server.
 import { css, html, LitElement } from 'lit';
+import { sanitizeDownloadName } from './file-name.js';
 import { themeStyles } from './theme.js';
 
 export const DOWNLOAD_BUTTON_TAG = 'cloudreel-download-button';
@@ -53,7 +54,10 @@ export class CloudreelDownloadButton extends LitElement {
 
   /** The file to save; the button is disabled while this is null. */
   declare blob: Blob | null;
-  /** Name to save under, already sanitised by the caller (sanitizeFileName). */
+  /**
+   * Name to save under. Sanitised again on download (sanitizeDownloadName): the
+   * name may come from a kernel, and the browser trusts no kernel.
+   */
   declare fileName: string;
   /** Button text; empty (the default) means downloadLabel(fileName). */
   declare label: string;
@@ -67,18 +71,24 @@ export class CloudreelDownloadButton extends LitElement {
 
   override render() {
     return html`<button type="button" ?disabled=${!this.blob} @click=${this.download}>
-      ${this.label || downloadLabel(this.fileName)}
+      ${this.label || downloadLabel(this.safeFileName)}
     </button>`;
   }
 
-  /** Saves the blob as fileName (what a click does); returns false without a blob. */
+  /** fileName as it is saved: no path parts, control characters or reserved names. */
+  get safeFileName(): string {
+    return sanitizeDownloadName(this.fileName);
+  }
+
+  /** Saves the blob as safeFileName (what a click does); returns false without a blob. */
   download(): boolean {
     const blob = this.blob;
     if (!blob) return false;
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
-    a.download = this.fileName;
+    const fileName = this.safeFileName;
+    a.download = fileName;
     a.rel = 'noopener';
     a.hidden = true;
     // In the shadow root, not the page: some engines only follow links that are in a document.
@@ -96,7 +106,7 @@ export class CloudreelDownloadButton extends LitElement {
     }
     this.dispatchEvent(
       new CustomEvent<DownloadEventDetail>(DOWNLOAD_EVENT, {
-        detail: { fileName: this.fileName },
+        detail: { fileName },
         bubbles: true,
         composed: true,
       }),

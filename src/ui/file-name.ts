@@ -12,10 +12,17 @@ export const DEFAULT_STEM = 'animation';
 
 /** Characters Windows forbids in names, plus C0/C1 control characters. */
 const FORBIDDEN = /[<>:"|?*\u0000-\u001f\u007f-\u009f]+/g;
-/** Invisible format characters: zero-width and bidi controls (U+202E spoofs "gpj.exe" as "exe.jpg"). */
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-/** Windows device names, reserved even with an extension ("nul.txt"); case-insensitive. */
-const RESERVED = /^(con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3])(?=\.|$)/i;
+/**
+ * Invisible format characters: zero-width and bidi controls (U+202E spoofs
+ * "gpj.exe" as "exe.jpg"), the Arabic letter mark, line/paragraph separators,
+ * and halves of surrogate pairs left alone (not text at all).
+ */
+const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/**
+ * Windows device names, reserved even with an extension ("nul.txt") and with
+ * spaces before it ("nul .txt"); case-insensitive.
+ */
+const RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3])(?= *(\.|$))/i;
 /** A path segment that is empty or only dots/spaces: "", ".", "..", " . ". */
 const EMPTY_SEGMENT = /^[.\s]*$/;
 
@@ -45,7 +52,7 @@ function truncate(s: string): string {
  * `stem.extension`, safe as a download name: path segments are joined with "_"
  * ("a/b" -> "a_b") after dropping "", "." and ".." segments, so "../../etc/passwd"
  * becomes "etc_passwd"; runs of forbidden or control characters become one "_";
- * invisible format characters are removed; leading and trailing dots and spaces
+ * invisible format characters (and lone surrogates) are removed; leading and trailing dots and spaces
  * are trimmed; the stem is cut to 120 characters (and 200 UTF-8 bytes); Windows
  * device names get a "_" after the device part ("CON" -> "CON_", "nul.txt" ->
  * "nul_.txt"); an empty result becomes "animation". Other Unicode is kept.
@@ -69,4 +76,15 @@ export function sanitizeFileName(stem: string, extension: string): string {
     .replace(/[^a-z0-9]/g, '')
     .slice(0, MAX_EXTENSION_CHARS);
   return ext ? `${s}.${ext}` : s;
+}
+
+/**
+ * A whole file name ("clip.mp4") made safe by the same rules: the part after the
+ * last dot is the extension if it looks like one (1-16 letters or digits).
+ * Idempotent on names sanitizeFileName made, so it can guard the last step.
+ */
+export function sanitizeDownloadName(name: string): string {
+  const text = String(name ?? '');
+  const m = /^(.*)\.([A-Za-z0-9]{1,16})$/s.exec(text);
+  return m ? sanitizeFileName(m[1]!, m[2]!) : sanitizeFileName(text, '');
 }

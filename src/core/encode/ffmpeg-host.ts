@@ -4,24 +4,12 @@
 import { FFmpeg } from '@ffmpeg/ffmpeg';
 import coreScriptURL from 'cloudreel-ffmpeg-core.js';
 import coreWasmURL from 'cloudreel-ffmpeg-core.wasm';
-import { withPageOriginWorker } from './page-origin-worker.js';
+import { loadHint, recordingViolations } from './csp.js';
+import { withPageOriginWorker, type StartedWorker } from './page-origin-worker.js';
 
 export interface CoreURLs {
   core: string;
   wasm: string;
-}
-
-/** Fetches a file into a page-origin blob URL (the core may live on another origin). */
-async function fetchAsBlobURL(url: string, type: string, signal?: AbortSignal): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(url, signal ? { signal } : {});
-  } catch (e) {
-    if (signal?.aborted) throw signal.reason;
-    throw new Error(`could not fetch ${url}: ${(e as Error).message}`);
-  }
-  if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
-  return URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
 }
 
 export const FFMPEG_ENGINE = 'ffmpeg.wasm';
@@ -40,37 +28,46 @@ export class FFmpegLoadError extends Error {
   }
 }
 
-async function loadFFmpeg(urls: CoreURLs, signal?: AbortSignal): Promise<FFmpeg> {
-  const fetched = await Promise.allSettled([
-    fetchAsBlobURL(urls.core, 'text/javascript', signal),
-    fetchAsBlobURL(urls.wasm, 'application/wasm', signal),
-  ]);
-  const [core, wasm] = fetched.map((r) => (r.status === 'fulfilled' ? r.value : ''));
-  const failure = fetched.find((r) => r.status === 'rejected');
-  if (failure) {
-    // One file may have arrived while the other did not: its blob URL is ours to revoke.
-    for (const url of [core, wasm]) if (url) URL.revokeObjectURL(url);
-    if (signal?.aborted) throw signal.reason;
-    throw new FFmpegLoadError(String(failure.reason?.message ?? failure.reason));
+/** "could not fetch URL: HTTP 404" when `url` answers with an error; null if it is fine or cannot be asked. */
+async function unreachable(url: string, signal?: AbortSignal): Promise<string | null> {
+  try {
+    const response = await fetch(url, { method: 'HEAD', cache: 'no-store', ...(signal ? { signal } : {}) });
+    return response.ok ? null : `could not fetch ${url}: HTTP ${response.status}`;
+  } catch {
+    return null; // a CSP or CORS refusal: the load error and its hint say more
   }
+}
+
+/**
+ * The worker loads the core by its own URL (importScripts, then fetch for the
+ * wasm), not through blob URLs: so a page's Content-Security-Policy needs no
+ * `blob:` in script-src or connect-src. A core on another origin needs CORS for
+ * the wasm fetch, as the README says for hosting the module.
+ */
+async function loadFFmpeg(urls: CoreURLs, signal?: AbortSignal): Promise<FFmpeg> {
+  const absolute = (url: string) => new URL(url, globalThis.location?.href).href;
+  const config = { coreURL: absolute(urls.core), wasmURL: absolute(urls.wasm) };
   const ffmpeg = new FFmpeg();
   // terminate() rejects a pending load: a cancel does not wait for the core to compile.
   const onAbort = () => ffmpeg.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const started = withPageOriginWorker(() => ffmpeg.load({ coreURL: core, wasmURL: wasm }));
+  let started: StartedWorker<Promise<boolean>> | undefined;
   try {
-    await Promise.race([started.result, started.failed]);
-    return ffmpeg;
-  } catch (e) {
+    const outcome = await recordingViolations(() => {
+      started = withPageOriginWorker(() => ffmpeg.load(config));
+      return Promise.race([started.result, started.failed]);
+    });
+    if ('result' in outcome) return ffmpeg;
     ffmpeg.terminate();
     if (signal?.aborted) throw signal.reason;
-    const why = String((e as Error)?.message ?? e);
-    throw new FFmpegLoadError(why.startsWith('its worker script') ? why : `starting the core from ${urls.core} failed: ${why}`);
+    const reason = String((outcome.error as Error)?.message ?? outcome.error);
+    // Emscripten compiles whatever the wasm URL answered (a 404 page gives "expected
+    // magic word"): ask the URLs themselves, only now that the load failed.
+    const missing = (await unreachable(config.wasmURL, signal)) ?? (await unreachable(config.coreURL, signal));
+    throw new FFmpegLoadError(missing ?? `${config.coreURL}: ${reason}${loadHint(reason, config.wasmURL, outcome.violations)}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    started.release();
-    URL.revokeObjectURL(core);
-    URL.revokeObjectURL(wasm);
+    started?.release();
   }
 }
 

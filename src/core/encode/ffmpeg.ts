@@ -1,79 +1,13 @@
-// ffmpeg.wasm encoders. Arguments come only from the fixed tables below and
-// from numbers we validated (fps, size): never from strings a caller passes.
+// ffmpeg.wasm encoders: frames into ffmpeg.wasm's file system, one command
+// (built by ffmpeg-args.ts from fixed tables only), the file read back.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
-import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
+import type { Container, EncodeJob, Encoder, ProbeResult } from './encoder.js';
+import { encodeArgs, FFMPEG_CODECS, frameImagePath, outputPath, probeArgs, rawFramesPath, type CodecSpec } from './ffmpeg-args.js';
 import { FFMPEG_ENGINE, ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
 
-interface CodecSpec {
-  id: string;
-  description: string;
-  mimeType: string;
-  extension: string;
-  container: Container;
-  /** Codec arguments; `gop` is the keyframe interval in frames. */
-  args(gop: number, quality: Quality): string[];
-}
-
-// Limited-range BT.709, tagged, so players show the colours we rendered.
-const YUV420P_BT709 = [
-  '-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p',
-  '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
-];
-
-export const FFMPEG_CODECS: readonly CodecSpec[] = [
-  {
-    id: 'ffmpeg-h264',
-    description: 'H.264 MP4 (libx264)',
-    mimeType: 'video/mp4',
-    extension: 'mp4',
-    container: 'mp4',
-    // ultrafast: Constrained Baseline, which QuickTime, browsers and phones play.
-    args: (gop, q) => ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', `${{ high: 18, standard: 23, small: 28 }[q]}`, ...YUV420P_BT709, '-g', `${gop}`, '-movflags', '+faststart'],
-  },
-  {
-    id: 'ffmpeg-vp8',
-    description: 'VP8 WebM (libvpx)',
-    mimeType: 'video/webm',
-    extension: 'webm',
-    container: 'webm',
-    args: (gop, q) => ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', ...{ high: ['-b:v', '8M', '-crf', '6'], standard: ['-b:v', '4M', '-crf', '10'], small: ['-b:v', '1M', '-crf', '20'] }[q], ...YUV420P_BT709, '-g', `${gop}`, '-auto-alt-ref', '0'],
-  },
-  {
-    id: 'ffmpeg-mpeg4',
-    description: 'MPEG-4 Part 2 MP4 (desktop players)',
-    mimeType: 'video/mp4',
-    extension: 'mp4',
-    container: 'mp4',
-    args: (gop, q) => ['-c:v', 'mpeg4', '-q:v', `${{ high: 2, standard: 4, small: 8 }[q]}`, '-tag:v', 'mp4v', ...YUV420P_BT709, '-g', `${gop}`, '-movflags', '+faststart'],
-  },
-  {
-    id: 'ffmpeg-gif',
-    description: 'animated GIF',
-    mimeType: 'image/gif',
-    extension: 'gif',
-    container: 'gif',
-    // Narrow (640 px at standard): GIF is the last resort, and a palette pass at full size is slow.
-    args: (_gop, q) => [
-      '-vf', `scale='min(${{ high: 960, standard: 640, small: 480 }[q]},iw)':-2:flags=lanczos,split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse`,
-      '-loop', '0',
-    ],
-  },
-];
-
-const IMAGE_EXTENSIONS = { jpeg: 'jpg', png: 'png' } as const;
-/** Makes ffmpeg's real run fail, for tests of the fallback chain. */
-const INJECTED_FAILURE = ['-bsf:v', 'cloudreel_injected_failure'];
-const KEYFRAME_SECONDS = 2;
+export { FFMPEG_CODECS };
 
 let jobCounter = 0;
-
-function inputArgs(job: EncodeJob, dir: string): string[] {
-  const rate = ['-framerate', `${job.fps}`];
-  if (job.imageFormat === 'rgba') {
-    return ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${job.width}x${job.height}`, ...rate, '-i', `${dir}/frames.rgba`];
-  }
-  return ['-f', 'image2', ...rate, '-i', `${dir}/f%05d.${IMAGE_EXTENSIONS[job.imageFormat]}`];
-}
 
 async function writeInputs(ffmpeg: FFmpeg, job: EncodeJob, dir: string): Promise<string[]> {
   // ffmpeg.wasm needs its whole input in its file system before it runs: frames
@@ -84,14 +18,14 @@ async function writeInputs(ffmpeg: FFmpeg, job: EncodeJob, dir: string): Promise
       job.signal?.throwIfAborted();
       raw.push(await job.frames.image(i, 'rgba'));
     }
-    const name = `${dir}/frames.rgba`;
+    const name = rawFramesPath(dir);
     await ffmpeg.writeFile(name, new Uint8Array(await new Blob(raw).arrayBuffer()));
     return [name];
   }
   const names: string[] = [];
   for (let i = 0; i < job.frames.count; i++) {
     job.signal?.throwIfAborted();
-    const name = `${dir}/f${String(i).padStart(5, '0')}.${IMAGE_EXTENSIONS[job.imageFormat]}`;
+    const name = frameImagePath(dir, i, job.imageFormat);
     const image = await job.frames.image(i, job.imageFormat);
     // writeFile transfers (detaches) the buffer it is given.
     await ffmpeg.writeFile(name, new Uint8Array(await image.arrayBuffer()));
@@ -161,16 +95,11 @@ class FFmpegEncoder implements Encoder {
     return this.#host.run(
       (ffmpeg) =>
         inScratchDir(ffmpeg, async (dir, created) => {
+          // Built first: a job that cannot make a valid command renders no frames.
+          const args = encodeArgs(this.id, job, dir);
           created.push(...(await writeInputs(ffmpeg, job, dir)));
-          const output = `${dir}/out.${this.extension}`;
+          const output = outputPath(dir, this.#spec);
           created.push(output);
-          const gop = Math.max(1, Math.round(job.fps * KEYFRAME_SECONDS));
-          const args = [
-            ...inputArgs(job, dir),
-            ...this.#spec.args(gop, job.quality ?? 'standard'),
-            ...(job.fault === 'fail' ? INJECTED_FAILURE : []),
-            output,
-          ];
           const log = watchLog(ffmpeg, job.frames.count, job.onProgress);
           let code: number;
           try {
@@ -200,11 +129,7 @@ class FFmpegEncoder implements Encoder {
           let text: string;
           try {
             // ffmpeg.wasm's ffprobe returns -1 even when it succeeds: judge by its report.
-            await ffmpeg.ffprobe([
-              '-v', 'error', '-select_streams', 'v:0', '-count_packets',
-              '-show_entries', 'stream=codec_name,width,height,nb_read_packets',
-              '-of', 'json', input, '-o', report,
-            ]);
+            await ffmpeg.ffprobe(probeArgs(input, report));
             text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
           } catch {
             this.#host.retire();

@@ -88,3 +88,25 @@ test('the label names the format: video for MP4 and WebM, image for GIF; a given
   await el.updateComplete;
   expect(button.textContent!.trim()).toBe('Save it');
 });
+
+// The name may come from a kernel (file_stem): the last step before the browser
+// saves a file sanitises it again, whoever set it.
+test.each([
+  ['../../etc/passwd.mp4', 'etc_passwd.mp4'],
+  ['C:\\Windows\\System32\\evil.mp4', 'C__Windows_System32_evil.mp4'],
+  ['CON.mp4', 'CON_.mp4'],
+  ['nul', 'nul_'],
+  ['clip\u202Egnp.exe.mp4', 'clipgnp.exe.mp4'],
+  ['a\u0000b\nc.MP4', 'a_b_c.mp4'],
+  ['.bashrc', 'animation.bashrc'],
+  ['.hidden.mp4', 'hidden.mp4'],
+  ['', 'animation'],
+  ['clips_my_clip.mp4', 'clips_my_clip.mp4'],
+])('a click saves %j as %j, and the event says so', async (given, saved) => {
+  const { el, button } = await mount({ blob: new Blob(['x']), fileName: given });
+  const events: CustomEvent[] = [];
+  el.addEventListener('cloudreel-download', (e) => events.push(e as CustomEvent));
+  button.click();
+  expect(clicks.map((c) => c.download)).toEqual([saved]);
+  expect(events[0]!.detail).toEqual({ fileName: saved });
+});

@@ -1,4 +1,4 @@
-// FFmpegHost with a stand-in FFmpeg class, fetch, Worker and object URLs: how
+// FFmpegHost with a stand-in FFmpeg class, fetch (HEAD, to name a missing file), Worker and object URLs: how
 // instances are loaded, replaced and given up on. The real ffmpeg.wasm runs in
 // the browser tests (tests/e2e/export-faults.test.mjs).
 jest.mock('cloudreel-ffmpeg-core.js', () => ({ __esModule: true, default: 'https://cdn.example/ffmpeg-core.js' }), { virtual: true });
@@ -20,12 +20,14 @@ class FakeFFmpeg {
   constructor() {
     instances.push(this);
   }
-  load(): Promise<boolean> {
+  load(config: { coreURL: string; wasmURL: string }): Promise<boolean> {
     // @ffmpeg/ffmpeg starts its worker synchronously inside load().
     const worker = new Worker('https://cdn.example/cloudreel-worker-1.js');
     return new Promise((resolve, reject) => {
       this.#reject = reject;
-      if (workerStart === 'ok') resolve(true);
+      // Emscripten compiles whatever a missing wasm URL answers.
+      if (missing !== null && [config.coreURL, config.wasmURL].includes(missing)) reject(new Error('RuntimeError: Aborted(CompileError: expected magic word 00 61 73 6d)'));
+      else if (workerStart === 'ok') resolve(true);
       if (workerStart === 'error') setTimeout(() => worker.dispatchEvent(Object.assign(new Event('error'), { message: 'NetworkError' })), 0);
     });
   }
@@ -91,7 +93,7 @@ test('an instance is replaced after 48 jobs, before its leaked wasm stack runs o
   expect(instances).toHaveLength(2);
 });
 
-test('a missing wasm file fails with its URL and what to do, and the core script that did arrive is revoked', async () => {
+test('a missing wasm file fails with its URL and what to do, and leaves no object URL', async () => {
   missing = 'https://cdn.example/ffmpeg-core.wasm';
   const error = await host().run(noop).catch((e) => e);
   expect(error).toBeInstanceOf(FFmpegLoadError);
@@ -105,7 +107,7 @@ test('a missing wasm file fails with its URL and what to do, and the core script
 test('a worker that does not start fails the load instead of leaving it waiting', async () => {
   workerStart = 'error';
   const error = await host().run(noop).catch((e) => e);
-  expect(error.message).toMatch(/^ffmpeg\.wasm could not be loaded: its worker script https:\/\/cdn\.example\/cloudreel-worker-1\.js did not start \(NetworkError\); serve /);
+  expect(error.message).toMatch(/^ffmpeg\.wasm could not be loaded: .*the ffmpeg\.wasm worker \(a page-origin blob importing https:\/\/cdn\.example\/cloudreel-worker-1\.js\) failed to start: NetworkError\..*; serve /);
   expect(instances[0]!.terminated).toBe(true);
   expect(liveURLs.size).toBe(0);
 });

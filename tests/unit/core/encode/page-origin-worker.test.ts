@@ -2,10 +2,10 @@ import { withPageOriginWorker } from '../../../../src/core/encode/page-origin-wo
 
 // Node has no Worker: a recording stand-in shows what the browser would be asked to start.
 class RecordingWorker extends EventTarget {
-  static started: Array<{ url: string; options: unknown }> = [];
+  static started: Array<{ url: string; options: unknown; worker: RecordingWorker }> = [];
   constructor(url: string, options?: unknown) {
     super();
-    RecordingWorker.started.push({ url, options });
+    RecordingWorker.started.push({ url, options, worker: this });
   }
 }
 
@@ -14,7 +14,7 @@ let nextBlob = 0;
 
 beforeAll(() => {
   (globalThis as { Worker?: unknown }).Worker = RecordingWorker;
-  (globalThis as { location?: unknown }).location = { href: 'https://page.example/notebook/' };
+  (globalThis as { location?: unknown }).location = { href: 'https://page.example/notebook/', origin: 'https://page.example' };
   URL.createObjectURL = (blob: Blob) => {
     const url = `blob:https://page.example/${nextBlob++}`;
     blobs.set(url, blob);
@@ -22,6 +22,7 @@ beforeAll(() => {
   };
   URL.revokeObjectURL = (url: string) => void blobs.delete(url);
 });
+beforeEach(() => (RecordingWorker.started = []));
 
 test('a cross-origin worker URL becomes a classic page-origin blob that imports it', async () => {
   const started = withPageOriginWorker(() => new Worker('https://cdn.example/dist/cloudreel-worker-1.js', { type: 'module' }));
@@ -34,34 +35,41 @@ test('a cross-origin worker URL becomes a classic page-origin blob that imports 
   expect(blobs.has(url)).toBe(false);
 });
 
-test('relative URLs resolve against the page, and the global Worker is restored even when start throws', () => {
-  RecordingWorker.started = [];
+test('a same-origin worker starts from its own URL, classic, with no blob (so a CSP needs no worker-src blob:)', () => {
+  const before = blobs.size;
+  const started = withPageOriginWorker(() => new Worker('../dist/cloudreel-worker-1.js', { type: 'module' }));
+  expect(RecordingWorker.started[0]!.url).toBe('https://page.example/dist/cloudreel-worker-1.js');
+  expect(RecordingWorker.started[0]!.options).toBeUndefined();
+  expect(blobs.size).toBe(before);
+  started.release();
+});
+
+test('the global Worker is restored even when start throws', () => {
   expect(() =>
     withPageOriginWorker(() => {
-      new Worker('worker.js');
+      new Worker('https://cdn.example/worker.js');
       throw new Error('boom');
     }),
   ).toThrow('boom');
   expect(globalThis.Worker).toBe(RecordingWorker);
-  return blobs.get(RecordingWorker.started[0]!.url)!.text().then((src) =>
-    expect(src).toBe('importScripts("https://page.example/notebook/worker.js");'),
-  );
 });
 
-test('a worker whose script does not start rejects `failed` with its URL, instead of leaving a load waiting', async () => {
-  const started = withPageOriginWorker(() => new Worker('https://cdn.example/dist/cloudreel-worker-1.js'));
-  const worker = started.result as unknown as EventTarget;
-  worker.dispatchEvent(Object.assign(new Event('error'), { message: 'Uncaught NetworkError: importScripts failed' }));
+test('a worker that fails to start (a CSP block fires only an error event) rejects `failed`, naming it and the directive', async () => {
+  const started = withPageOriginWorker(() => new Worker('https://cdn.example/dist/w.js'));
+  RecordingWorker.started[0]!.worker.dispatchEvent(new Event('error'));
   await expect(started.failed).rejects.toThrow(
-    'its worker script https://cdn.example/dist/cloudreel-worker-1.js did not start (Uncaught NetworkError: importScripts failed)',
+    "the ffmpeg.wasm worker (a page-origin blob importing https://cdn.example/dist/w.js) failed to start. If the page has a Content-Security-Policy, it must allow this worker (worker-src blob:)",
   );
-  started.release();
+  const same = withPageOriginWorker(() => new Worker('w.js'));
+  RecordingWorker.started[1]!.worker.dispatchEvent(new Event('error'));
+  await expect(same.failed).rejects.toThrow("the ffmpeg.wasm worker (https://page.example/notebook/w.js) failed to start. If the page has a Content-Security-Policy, it must allow this worker (worker-src 'self')");
 });
 
-test('after release, a worker error is no longer taken as a failed start', async () => {
-  const started = withPageOriginWorker(() => new Worker('https://cdn.example/dist/cloudreel-worker-1.js'));
+test('errors after release are the running job’s business, not a failed start', async () => {
+  const started = withPageOriginWorker(() => new Worker('w.js'));
   started.release();
-  (started.result as unknown as EventTarget).dispatchEvent(new Event('error'));
-  const outcome = await Promise.race([started.failed.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 20))]);
-  expect(outcome).toBe('pending');
+  RecordingWorker.started[0]!.worker.dispatchEvent(new Event('error'));
+  const settled = await Promise.race([started.failed.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 20))]);
+  expect(settled).toBe('pending');
 });
+

@@ -1,0 +1,72 @@
+/** @jest-environment jsdom */
+// The kernel's file_stem reaches the saved file's name only through the
+// sanitiser: view -> panel -> download button, with a hostile stem.
+import { toFrameSet } from '../../../src/core/frames';
+import type { ExportResult } from '../../../src/core/pipeline';
+import type { AnimationModel } from '../../../src/widget/model';
+
+// A minimal DOMWidgetView: @jupyter-widgets/base needs a JupyterLab to load.
+jest.mock('@jupyter-widgets/base', () => ({
+  DOMWidgetView: class {
+    el = document.createElement('div');
+    model: unknown;
+    constructor(options: { model: unknown }) {
+      this.model = options.model;
+    }
+    listenTo() {}
+    remove() {}
+  },
+}));
+import { AnimationView } from '../../../src/widget/view';
+
+Object.assign(URL, { createObjectURL: jest.fn(() => 'blob:view'), revokeObjectURL: jest.fn() });
+
+const result: ExportResult = {
+  blob: new Blob([new Uint8Array(16)], { type: 'video/mp4' }),
+  mimeType: 'video/mp4',
+  extension: 'mp4',
+  codec: 'ffmpeg-h264',
+  bytes: 16,
+  durationSeconds: 1,
+  frames: 2,
+  attempts: [],
+  timings: { renderMs: 1, encodeMs: 1, totalMs: 2 },
+};
+
+async function settle(el: Element): Promise<void> {
+  if ('updateComplete' in el) await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+  for (const child of el.shadowRoot?.querySelectorAll('*') ?? []) if (child.localName.includes('-')) await settle(child);
+}
+
+test.each([
+  ['../../.ssh/authorized_keys', 'ssh_authorized_keys.mp4'],
+  ['C:\\Users\\Public\\evil', 'C__Users_Public_evil.mp4'],
+  ['nul', 'nul_.mp4'],
+  ['report\u202Egnp.exe', 'reportgnp.exe.mp4'],
+])('file_stem %j from the kernel is saved as %j', async (stem, saved) => {
+  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null); // no WebGL in jsdom
+  const state: Record<string, unknown> = { file_stem: stem, fps: 5 };
+  const model = {
+    get: (key: string) => state[key],
+    frameSet: toFrameSet([{ points: [0, 0, 0] }, { points: [1, 1, 1] }]),
+    receiving: null,
+    status: { phase: 'done', fraction: 1, message: 'Video ready! (0.0 MB)' },
+    result,
+    exporting: false,
+    viewProvider: null,
+  } as unknown as AnimationModel;
+  const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
+  view.render();
+  document.body.append(view.el);
+  const panel = view.el.querySelector('cloudreel-export-panel')!;
+  await settle(panel);
+  const button = panel.shadowRoot!.querySelector('cloudreel-download-button')!;
+  const clicked: string[] = [];
+  jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    clicked.push(this.download);
+  });
+  button.shadowRoot!.querySelector('button')!.click();
+  expect(clicked).toEqual([saved]);
+  view.el.remove();
+  jest.restoreAllMocks();
+});
