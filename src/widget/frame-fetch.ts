@@ -5,12 +5,13 @@ import { ServerConnection } from '@jupyterlab/services';
 
 /**
  * The payload behind `token`, which must be exactly `totalBytes` long; read
- * straight into one buffer, reporting the fraction received.
+ * straight into one buffer, reporting the fraction received. Aborting `signal`
+ * stops the request and rejects with an AbortError.
  */
-export async function fetchFramePayload(token: string, totalBytes: number, onProgress: (fraction: number) => void): Promise<Uint8Array> {
+export async function fetchFramePayload(token: string, totalBytes: number, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
   const settings = ServerConnection.makeSettings();
   const url = `${settings.baseUrl}cloudreel/frames/${encodeURIComponent(token)}`;
-  const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store' }, settings);
+  const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store', ...(signal ? { signal } : {}) }, settings);
   if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status} ${response.statusText}`);
   const payload = new Uint8Array(totalBytes);
   const reader = response.body.getReader();
