@@ -3,6 +3,7 @@
 // mid-export, anim.cancel() and the Cancel button, and the kernel restarting
 // while frames are in flight or an export runs. Each ends in a clear status
 // read from the cell, and every file is judged by ffprobe.
+// The tests share one page and run in order: each picks up where the last left off.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -270,7 +271,7 @@ test('the kernel restarts while frames are in flight: the cell says so, never "R
   assert.notEqual(text, 'timeout', 'the cell still shows "Receiving frames" two minutes after the restart');
   console.log(`# after the restart the cell ${text === 'removed' ? 'lost its view' : `says: ${text}`}`);
   if (text !== 'removed') assert.match(text, /^Receiving frames failed: the kernel restarted .*Run the cell again/);
-  // The released request came and went: nothing brings the old progress back.
+  // No cell is left showing frames progress.
   assert.equal(await page.locator('cloudreel-export-panel [role="status"]', { hasText: /^Receiving frames \d/ }).count(), 0);
 });
 
