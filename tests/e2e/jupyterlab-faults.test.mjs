@@ -167,6 +167,13 @@ async function runNewCell(source, fileStem) {
   return panel;
 }
 
+/** The server extension's private folder for frames, from its log line. */
+function spoolDir() {
+  const m = /cloudreel: serving kernel frames over HTTP from (\S+)/.exec(fs.readFileSync(path.join(server.rootDir, 'server.log'), 'utf8'));
+  assert.ok(m, 'the cloudreel server extension is loaded');
+  return m[1];
+}
+
 function restartKernel() {
   return page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
 }
@@ -273,6 +280,10 @@ test('the kernel restarts while frames are in flight: the cell says so, never "R
   if (text !== 'removed') assert.match(text, /^Receiving frames failed: the kernel restarted .*Run the cell again/);
   // No cell is left showing frames progress.
   assert.equal(await page.locator('cloudreel-export-panel [role="status"]', { hasText: /^Receiving frames \d/ }).count(), 0);
+  // The restarted kernel removed the spool file no page fetched when it exited.
+  const spool = spoolDir();
+  for (let i = 0; i < 120 && fs.readdirSync(spool).length; i++) await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(fs.readdirSync(spool), [], 'no frames are left in the spool folder');
 });
 
 test('the kernel restarts while an export runs: the export ends clearly in the page', LONG, async () => {
