@@ -254,6 +254,7 @@ export class AnimationModel extends DOMWidgetModel {
           return;
         case 'cancel':
           this.cancelExport();
+          this.cancelWaitingRequests();
           return;
       }
     } catch (e) {
@@ -343,6 +344,13 @@ export class AnimationModel extends DOMWidgetModel {
 
   cancelExport(): void {
     this.internal.running?.controller.abort();
+  }
+
+  /** anim.cancel() before the frames arrived: the exports asked for never start. */
+  private cancelWaitingRequests(): void {
+    const waiting = this.internal.waitingForFrames.splice(0);
+    const cancelled = new DOMException('the export was cancelled', 'AbortError');
+    waiting.forEach((wake) => wake(cancelled));
   }
 }
 

@@ -156,3 +156,14 @@ test('a save request on a closed comm neither throws nor leaves anything waiting
   // A closed comm is no transfer failure: no "Receiving frames failed" (the mocked export reports no status).
   expect(model.status).toBeNull();
 });
+
+test('anim.cancel() before the frames arrived: the requested export never starts, the kernel hears why', async () => {
+  const model = newModel();
+  model.trigger('msg:custom', offer, []);
+  model.trigger('msg:custom', { type: 'save', request: 3 }, []);
+  model.trigger('msg:custom', { type: 'cancel' }, []);
+  await settle();
+  expect(model.sent).toContainEqual({ type: 'export-failed', request: 3, message: 'the export was cancelled' });
+  expect(exportSignals).toEqual([]); // no export was started
+  expect(model.receiving).toEqual({ done: 0, total: 1 }); // the frames still come: only the export is off
+});
