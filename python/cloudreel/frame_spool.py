@@ -12,6 +12,7 @@ HTTP, and the page uses the comm route.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import secrets
@@ -22,6 +23,9 @@ from typing import Optional
 SPOOL_ENV = "CLOUDREEL_SPOOL_DIR"
 #: File names are random tokens; the server serves nothing else.
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
+#: Files this kernel wrote and nobody removed yet: a kernel that restarts or
+#: shuts down while a page fetches (or before it asks) must not leave them behind.
+_written: set[str] = set()
 
 
 def spool_dir() -> Optional[Path]:
@@ -55,10 +59,19 @@ def write_payload(payload: bytes) -> Optional[str]:
     except OSError:
         path.unlink(missing_ok=True)
         return None
+    _written.add(token)
     return token
 
 
 def remove(token: str) -> None:
+    _written.discard(token)
     folder = spool_dir()
     if folder is not None and TOKEN_PATTERN.fullmatch(token):
         (folder / f"{token}.bin").unlink(missing_ok=True)
+
+
+@atexit.register
+def remove_all_written() -> None:
+    """Removes every spool file this kernel wrote that is still there (at exit)."""
+    for token in list(_written):
+        remove(token)

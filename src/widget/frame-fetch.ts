@@ -6,12 +6,13 @@ import { ServerConnection } from '@jupyterlab/services';
 /**
  * Reads the payload behind `token` into `payload`, which must be exactly its
  * size, calling `onBytes(received)` as it fills (an error thrown there stops
- * the download and is passed on).
+ * the download and is passed on). Aborting `signal` stops the request and
+ * rejects with an AbortError.
  */
 export async function fetchFramePayload(token: string, payload: Uint8Array, onBytes: (received: number) => void, signal?: AbortSignal): Promise<void> {
   const settings = ServerConnection.makeSettings();
   const url = `${settings.baseUrl}cloudreel/frames/${encodeURIComponent(token)}`;
-  const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store', signal }, settings);
+  const response = await ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store', ...(signal ? { signal } : {}) }, settings);
   if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status} ${response.statusText}`);
   const reader = response.body.getReader();
   let at = 0;

@@ -2,6 +2,7 @@
 // runs exports in the page for both the Export button and anim.export()/save(),
 // and sends finished files back to the kernel in chunks.
 import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
+import type { JSONObject } from '@lumino/coreutils';
 import type { CameraView } from '../core/camera.js';
 import { exportAnimation } from '../core/export.js';
 import { FrameError, type FrameSet } from '../core/frames.js';
@@ -32,9 +33,10 @@ export class AnimationModel extends DOMWidgetModel {
   declare private internal: {
     framesVersion: number | null;
     assembler: { version: number; assembler: FrameAssembler; started: number } | null;
-    /** The offer being fetched, if any. */
     requestedVersion: number | null;
+    /** The offer being fetched, if any, and how to stop its request. */
     fetching: string | null;
+    fetchAbort: AbortController | null;
     running: { controller: AbortController; done: Promise<ExportResult> } | null;
     resultVersion: number | null;
     waitingForFrames: Array<(error?: Error) => void>;
@@ -70,10 +72,45 @@ export class AnimationModel extends DOMWidgetModel {
     this.status = null;
     this.result = null;
     this.viewProvider = null;
-    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, running: null, resultVersion: null, waitingForFrames: [] };
+    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [] };
     this.on('msg:custom', (content: unknown, buffers: DataView[]) => this.onUntrustedMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
+    // ipywidgets marks the comm dead when the kernel restarts, and closes the
+    // model ('destroy') when the kernel closes the widget or the page drops it.
+    this.on('comm_live_update', () => {
+      if (!this.comm_live) this.onKernelGone();
+    });
+    this.on('destroy', () => this.onDestroyed());
     this.requestFrames();
+  }
+
+  /**
+   * Sends to the kernel; false where the comm is closed (kernel restarted or
+   * widget closed), which must never throw into an export or a transfer.
+   */
+  private sendToKernel(content: JSONObject & { type: string }, buffers?: ArrayBufferView[]): boolean {
+    try {
+      this.send(content, {}, buffers);
+      return true;
+    } catch (e) {
+      console.warn(`cloudreel: could not send ${content.type} to the kernel, its connection is closed (${(e as Error).message})`);
+      return false;
+    }
+  }
+
+  /** Frames still on their way will not come: say so instead of showing progress forever. */
+  private onKernelGone(): void {
+    const { fetching, assembler, waitingForFrames } = this.internal;
+    if (!this.receiving && !fetching && !assembler && !waitingForFrames.length) return;
+    this.failReceiving(new Error('the kernel restarted or shut down before they all arrived. Run the cell again to show the animation'));
+  }
+
+  /** The model is closed: stop its transfer and its export, so no request, worker or encoder is left. */
+  private onDestroyed(): void {
+    if (this.receiving || this.internal.fetching || this.internal.assembler || this.internal.waitingForFrames.length) {
+      this.failReceiving(new Error('the widget was closed'));
+    }
+    this.cancelExport();
   }
 
   /** Asks the kernel for the frames; it answers when it is idle. */
@@ -87,14 +124,17 @@ export class AnimationModel extends DOMWidgetModel {
     // A kernel started by a server with the cloudreel extension answers with an
     // HTTP offer; any other kernel (or a failed fetch) uses the comm.
     const route = viaComm ? { http: false, failed_offer: viaComm.failedOffer } : { http: true, failed_offer: null };
-    this.send({ type: 'request-frames', have: this.internal.framesVersion, ...route }, {});
+    this.sendToKernel({ type: 'request-frames', have: this.internal.framesVersion, ...route });
   }
 
   private async fetchOffer(msg: { version: number; header: FramesHeader; token: string; write_seconds: number }): Promise<void> {
     const started = performance.now();
     // Checks the header before allocating what it announces.
     const decoder = new PayloadDecoder(msg.header, new Uint8Array(payloadSize(msg.header)));
+    this.internal.fetchAbort?.abort(); // an older offer still in flight is superseded
+    const abort = new AbortController();
     this.internal.fetching = msg.token;
+    this.internal.fetchAbort = abort;
     const total = msg.header.frames.length;
     this.receiving = { done: 0, total };
     this.notifyViews();
@@ -107,20 +147,23 @@ export class AnimationModel extends DOMWidgetModel {
         if (done === this.receiving?.done) return;
         this.receiving = { done, total };
         this.notifyViews();
-      });
+      }, abort.signal);
     } catch (e) {
       if (this.internal.fetching !== msg.token) return;
       // Bad data is an error, not a reason to ask again.
       if (e instanceof FrameError || e instanceof TransferError) throw e;
       this.internal.fetching = null;
+      this.internal.fetchAbort = null;
       console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); asking for them over the comm`);
       this.requestFrames({ failedOffer: msg.token });
       return;
     } finally {
-      this.send({ type: 'frames-received', token: msg.token }, {});
+      this.sendToKernel({ type: 'frames-received', token: msg.token });
     }
     const fetched = performance.now();
+    if (this.internal.fetching !== msg.token) return; // superseded, or the kernel went away
     this.internal.fetching = null;
+    this.internal.fetchAbort = null;
     const frameSet = decoder.finish();
     const write = msg.write_seconds;
     const fetch = (fetched - started) / 1000;
@@ -167,6 +210,8 @@ export class AnimationModel extends DOMWidgetModel {
   private failReceiving(e: Error): void {
     this.internal.assembler = null;
     this.internal.fetching = null;
+    this.internal.fetchAbort?.abort();
+    this.internal.fetchAbort = null;
     this.receiving = null;
     const message = `Receiving frames failed: ${e.message}`;
     this.status = { phase: 'error', fraction: 0, message };
@@ -185,6 +230,8 @@ export class AnimationModel extends DOMWidgetModel {
         case 'frames-begin':
           if (msg.version === this.internal.framesVersion) return; // a second page asked; we have these
           this.internal.fetching = null;
+          this.internal.fetchAbort?.abort();
+          this.internal.fetchAbort = null;
           this.internal.assembler = { version: msg.version, assembler: new FrameAssembler(msg.header, msg.chunks), started: performance.now() };
           this.receiving = { done: 0, total: msg.header.frames.length };
           break;
@@ -206,11 +253,12 @@ export class AnimationModel extends DOMWidgetModel {
         }
         case 'export':
         case 'save':
-          this.send({ type: 'ack', request: msg.request }, {});
+          this.sendToKernel({ type: 'ack', request: msg.request });
           void this.serveRequest(msg.type, msg.request, msg.codecs);
           return;
         case 'cancel':
           this.cancelExport();
+          this.cancelWaitingRequests();
           return;
       }
     } catch (e) {
@@ -232,28 +280,29 @@ export class AnimationModel extends DOMWidgetModel {
       const result = reuse ? this.result! : await this.startExport({ view: this.viewProvider?.() }, codecs);
       if (kind === 'save') await this.sendFile(request, result);
     } catch (e) {
-      this.send({ type: 'export-failed', request, message: (e as Error).message }, {});
+      const cancelled = (e as Error)?.name === 'AbortError';
+      this.sendToKernel({ type: 'export-failed', request, message: cancelled ? 'the export was cancelled' : (e as Error).message });
     }
   }
 
   private async sendFile(request: number, result: ExportResult): Promise<void> {
     const bytes = new Uint8Array(await result.blob.arrayBuffer());
     const chunks = splitIntoChunks(bytes);
-    this.send(
-      {
-        type: 'file-begin',
-        request,
-        total_bytes: bytes.length,
-        chunks: chunks.length,
-        mime_type: result.mimeType,
-        extension: result.extension,
-        codec: result.codec,
-        frames: result.frames,
-        duration: result.durationSeconds,
-      },
-      {},
-    );
-    for (const c of chunks) this.send({ type: 'file-chunk', request, index: c.index, offset: c.offset }, {}, [c.data]);
+    const begun = this.sendToKernel({
+      type: 'file-begin',
+      request,
+      total_bytes: bytes.length,
+      chunks: chunks.length,
+      mime_type: result.mimeType,
+      extension: result.extension,
+      codec: result.codec,
+      frames: result.frames,
+      duration: result.durationSeconds,
+    });
+    if (!begun) return; // nobody to deliver to: the page keeps the result for its Download button
+    for (const c of chunks) {
+      if (!this.sendToKernel({ type: 'file-chunk', request, index: c.index, offset: c.offset }, [c.data])) return;
+    }
   }
 
   get exporting(): boolean {
@@ -299,6 +348,13 @@ export class AnimationModel extends DOMWidgetModel {
 
   cancelExport(): void {
     this.internal.running?.controller.abort();
+  }
+
+  /** anim.cancel() before the frames arrived: the exports asked for never start. */
+  private cancelWaitingRequests(): void {
+    const waiting = this.internal.waitingForFrames.splice(0);
+    const cancelled = new DOMException('the export was cancelled', 'AbortError');
+    waiting.forEach((wake) => wake(cancelled));
   }
 }
 

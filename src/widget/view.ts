@@ -8,6 +8,7 @@ import type { AnimationModel, PanelExportOptions } from './model.js';
 export class AnimationView extends DOMWidgetView {
   declare model: AnimationModel;
   #panel: ExportPanel | null = null;
+  #viewProvider: (() => ReturnType<NonNullable<AnimationModel['viewProvider']>>) | null = null;
 
   override render(): void {
     const panel = document.createElement('cloudreel-export-panel') as ExportPanel;
@@ -21,7 +22,8 @@ export class AnimationView extends DOMWidgetView {
       });
     });
     panel.addEventListener('cloudreel-cancel', () => this.model.cancelExport());
-    this.model.viewProvider = () => panel.player?.getView();
+    this.#viewProvider = () => panel.player?.getView();
+    this.model.viewProvider = this.#viewProvider;
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
     // Only a change from the kernel resets fps: the user's choice in the player stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
@@ -42,7 +44,9 @@ export class AnimationView extends DOMWidgetView {
   }
 
   override remove(): void {
-    if (this.model.viewProvider && this.#panel) this.model.viewProvider = null;
+    // Another view of the same model (the widget shown in a second cell) keeps its camera.
+    if (this.model.viewProvider === this.#viewProvider) this.model.viewProvider = null;
+    this.#viewProvider = null;
     this.#panel = null;
     super.remove();
   }

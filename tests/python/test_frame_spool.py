@@ -109,3 +109,14 @@ def test_new_frames_and_close_drop_unfetched_offers(anim, spool):
     assert len(os.listdir(spool)) == 1
     anim.close()
     assert os.listdir(spool) == []
+
+
+def test_files_left_at_kernel_exit_are_removed(spool):
+    """A kernel restarted mid-transfer: its atexit hook removes what no page fetched."""
+    fetched, pending = frame_spool.write_payload(b"a"), frame_spool.write_payload(b"b")
+    other = f"{'f' * 32}.bin"  # a file of another kernel
+    (spool / other).write_bytes(b"c")
+    frame_spool.remove(fetched)
+    frame_spool.remove_all_written()
+    assert [p.name for p in spool.iterdir()] == [other]
+    assert pending not in frame_spool._written

@@ -1,0 +1,169 @@
+// The model when its kernel goes away: a restart while frames are in flight
+// aborts the request and says what to do, closing the model cancels its
+// export, and a send on a closed comm never throws.
+
+// The real base class needs a widget manager and a comm; this one keeps attributes and events.
+jest.mock('@jupyter-widgets/base', () => {
+  class DOMWidgetModel {
+    static serializers = {};
+    attributes: Record<string, unknown> = {};
+    handlers: Record<string, Array<(...args: unknown[]) => void>> = {};
+    sent: unknown[] = [];
+    commClosed = false;
+    comm_live = true;
+    constructor(attributes: Record<string, unknown>, options: unknown) {
+      (this as unknown as { initialize(a: unknown, o: unknown): void }).initialize(attributes, options);
+    }
+    defaults() {
+      return {};
+    }
+    initialize(attributes: Record<string, unknown>) {
+      this.attributes = { ...(this as unknown as { defaults(): object }).defaults(), ...attributes };
+    }
+    on(event: string, fn: (...args: unknown[]) => void) {
+      (this.handlers[event] ??= []).push(fn);
+    }
+    trigger(event: string, ...args: unknown[]) {
+      for (const fn of this.handlers[event] ?? []) fn(...args);
+    }
+    get(key: string) {
+      return this.attributes[key];
+    }
+    set(values: Record<string, unknown>) {
+      Object.assign(this.attributes, values);
+    }
+    save_changes() {}
+    send(content: unknown) {
+      // As @jupyterlab/services' comm does once the kernel restarted.
+      if (this.commClosed) throw new Error('Cannot send');
+      this.sent.push(content);
+    }
+  }
+  return { DOMWidgetModel };
+});
+
+const fetchSignals: AbortSignal[] = [];
+jest.mock('../../../src/widget/frame-fetch', () => ({
+  fetchFramePayload: jest.fn(
+    (_token: string, _bytes: number, _progress: unknown, signal: AbortSignal) =>
+      new Promise((_resolve, reject) => {
+        fetchSignals.push(signal);
+        signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      }),
+  ),
+}));
+
+const exportSignals: AbortSignal[] = [];
+jest.mock('../../../src/core/export', () => ({
+  exportAnimation: jest.fn(
+    (_frames: unknown, options: { signal: AbortSignal }) =>
+      new Promise((_resolve, reject) => {
+        exportSignals.push(options.signal);
+        options.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      }),
+  ),
+}));
+
+import { AnimationModel } from '../../../src/widget/model';
+
+interface TestModel {
+  status: { phase: string; message: string } | null;
+  receiving: { done: number; total: number } | null;
+  frameSet: unknown;
+  exporting: boolean;
+  sent: Array<Record<string, unknown>>;
+  commClosed: boolean;
+  comm_live: boolean;
+  trigger(event: string, ...args: unknown[]): void;
+  startExport(): Promise<unknown>;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const offer = { type: 'frames-offer', version: 1, header: { frames: [{ points: 1, colors: false }], total_bytes: 12 }, token: 'a'.repeat(32), write_seconds: 0 };
+
+function newModel(): TestModel {
+  return new AnimationModel({ frames_version: 1 }, { model_id: 'm' } as never) as unknown as TestModel;
+}
+
+/** A model whose frames came over the comm: one point, ready to export. */
+async function modelWithFrames(): Promise<TestModel> {
+  const model = newModel();
+  const data = new Float32Array([0, 0, 0]);
+  model.trigger('msg:custom', { type: 'frames-begin', version: 1, header: offer.header, chunks: 1 }, []);
+  model.trigger('msg:custom', { type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(data.buffer)]);
+  model.trigger('msg:custom', { type: 'frames-end', version: 1 }, []);
+  await settle();
+  expect(model.frameSet).not.toBeNull();
+  return model;
+}
+
+beforeEach(() => {
+  fetchSignals.length = 0;
+  exportSignals.length = 0;
+  jest.spyOn(console, 'warn').mockImplementation(() => {});
+  jest.spyOn(console, 'debug').mockImplementation(() => {});
+});
+afterEach(() => jest.restoreAllMocks());
+
+test('a kernel restart while the frames are fetched aborts the request and says to run the cell again', async () => {
+  const model = newModel();
+  model.trigger('msg:custom', offer, []);
+  await settle();
+  expect(model.receiving).toEqual({ done: 0, total: 1 });
+  expect(fetchSignals[0]!.aborted).toBe(false);
+
+  model.comm_live = false;
+  model.commClosed = true;
+  model.trigger('comm_live_update');
+  await settle();
+  expect(fetchSignals[0]!.aborted).toBe(true);
+  expect(model.receiving).toBeNull();
+  expect(model.status?.message).toMatch(/^Receiving frames failed: the kernel restarted .*Run the cell again/);
+  // The aborted fetch does not fall back to asking over the (closed) comm.
+  expect(model.sent.filter((m) => m.type === 'request-frames' && m.http === false)).toEqual([]);
+});
+
+test('a kernel restart with the frames already here leaves the widget as it was', async () => {
+  const model = await modelWithFrames();
+  model.comm_live = false;
+  model.trigger('comm_live_update');
+  expect(model.status).toBeNull();
+  expect(model.frameSet).not.toBeNull();
+});
+
+test('closing the model cancels its running export', async () => {
+  const model = await modelWithFrames();
+  const done = model.startExport().catch((e: Error) => e.name);
+  expect(model.exporting).toBe(true);
+  model.trigger('destroy', model);
+  expect(exportSignals[0]!.aborted).toBe(true);
+  expect(await done).toBe('AbortError');
+  expect(model.exporting).toBe(false);
+});
+
+test('a save request on a closed comm neither throws nor leaves anything waiting', async () => {
+  const model = await modelWithFrames();
+  model.commClosed = true;
+  const errors: unknown[] = [];
+  process.on('unhandledRejection', (e) => errors.push(e));
+  expect(() => model.trigger('msg:custom', { type: 'save', request: 7 }, [])).not.toThrow();
+  await settle();
+  model.trigger('msg:custom', { type: 'cancel' }, []);
+  await settle();
+  await settle();
+  expect(errors).toEqual([]);
+  expect(model.exporting).toBe(false);
+  // A closed comm is no transfer failure: no "Receiving frames failed" (the mocked export reports no status).
+  expect(model.status).toBeNull();
+});
+
+test('anim.cancel() before the frames arrived: the requested export never starts, the kernel hears why', async () => {
+  const model = newModel();
+  model.trigger('msg:custom', offer, []);
+  model.trigger('msg:custom', { type: 'save', request: 3 }, []);
+  model.trigger('msg:custom', { type: 'cancel' }, []);
+  await settle();
+  expect(model.sent).toContainEqual({ type: 'export-failed', request: 3, message: 'the export was cancelled' });
+  expect(exportSignals).toEqual([]); // no export was started
+  expect(model.receiving).toEqual({ done: 0, total: 1 }); // the frames still come: only the export is off
+});
