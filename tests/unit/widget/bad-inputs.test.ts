@@ -7,41 +7,7 @@ import { FrameError } from '../../../src/core/frames';
 import { FrameAssembler, TransferError, type FramesHeader } from '../../../src/widget/frame-transfer';
 import { cases, table, type Message, type Reject } from '../bad-input-cases';
 
-// The real base class needs a widget manager and a comm; this one keeps attributes and events.
-jest.mock('@jupyter-widgets/base', () => {
-  class DOMWidgetModel {
-    static serializers = {};
-    attributes: Record<string, unknown> = {};
-    handlers: Record<string, Array<(...args: unknown[]) => void>> = {};
-    sent: unknown[] = [];
-    constructor(attributes: Record<string, unknown>, options: unknown) {
-      (this as unknown as { initialize(a: unknown, o: unknown): void }).initialize(attributes, options);
-    }
-    defaults() {
-      return {};
-    }
-    initialize(attributes: Record<string, unknown>) {
-      this.attributes = { ...(this as unknown as { defaults(): object }).defaults(), ...attributes };
-    }
-    on(event: string, fn: (...args: unknown[]) => void) {
-      (this.handlers[event] ??= []).push(fn);
-    }
-    trigger(event: string, ...args: unknown[]) {
-      for (const fn of this.handlers[event] ?? []) fn(...args);
-    }
-    get(key: string) {
-      return this.attributes[key];
-    }
-    set(values: Record<string, unknown>) {
-      Object.assign(this.attributes, values);
-    }
-    save_changes() {}
-    send(content: unknown) {
-      this.sent.push(content);
-    }
-  }
-  return { DOMWidgetModel };
-});
+jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 jest.mock('../../../src/core/export', () => ({ exportAnimation: jest.fn(() => Promise.reject(new Error('no exports in this test'))) }));
 
 import { AnimationModel } from '../../../src/widget/model';

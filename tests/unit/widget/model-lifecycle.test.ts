@@ -2,45 +2,7 @@
 // aborts the request and says what to do, closing the model cancels its
 // export, and a send on a closed comm never throws.
 
-// The real base class needs a widget manager and a comm; this one keeps attributes and events.
-jest.mock('@jupyter-widgets/base', () => {
-  class DOMWidgetModel {
-    static serializers = {};
-    attributes: Record<string, unknown> = {};
-    handlers: Record<string, Array<(...args: unknown[]) => void>> = {};
-    sent: unknown[] = [];
-    commClosed = false;
-    comm_live = true;
-    constructor(attributes: Record<string, unknown>, options: unknown) {
-      (this as unknown as { initialize(a: unknown, o: unknown): void }).initialize(attributes, options);
-    }
-    defaults() {
-      return {};
-    }
-    initialize(attributes: Record<string, unknown>) {
-      this.attributes = { ...(this as unknown as { defaults(): object }).defaults(), ...attributes };
-    }
-    on(event: string, fn: (...args: unknown[]) => void) {
-      (this.handlers[event] ??= []).push(fn);
-    }
-    trigger(event: string, ...args: unknown[]) {
-      for (const fn of this.handlers[event] ?? []) fn(...args);
-    }
-    get(key: string) {
-      return this.attributes[key];
-    }
-    set(values: Record<string, unknown>) {
-      Object.assign(this.attributes, values);
-    }
-    save_changes() {}
-    send(content: unknown) {
-      // As @jupyterlab/services' comm does once the kernel restarted.
-      if (this.commClosed) throw new Error('Cannot send');
-      this.sent.push(content);
-    }
-  }
-  return { DOMWidgetModel };
-});
+jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 
 const fetchSignals: AbortSignal[] = [];
 jest.mock('../../../src/widget/frame-fetch', () => ({
