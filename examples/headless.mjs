@@ -61,7 +61,7 @@ export async function serveStatic(root, { cors = false, headers: extraHeaders = 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Headless Debian Chromium with software WebGL and a throwaway profile. */
-export async function launchChromium(extraArgs = []) {
+export async function launchChromium() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudreel-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
@@ -74,7 +74,6 @@ export async function launchChromium(extraArgs = []) {
       '--no-first-run',
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
-      ...extraArgs,
     ],
   });
   const close = async () => {

@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import { toFrameSet, type FrameSet } from '../../../src/core/frames';
-import type { ExportResult } from '../../../src/core/pipeline';
+import { sampleResult, settle } from './lit-helpers';
 import type { ExportStatus } from '../../../src/core/status';
 import type { CloudreelExportPanel, ExportRequest } from '../../../src/ui/export-panel';
 import '../../../src/ui/index';
@@ -19,24 +19,6 @@ afterEach(() => {
 
 function frames(n = 4): FrameSet {
   return toFrameSet(Array.from({ length: n }, (_, i) => ({ points: [0, 0, i, 1, 1, 1] })));
-}
-
-const sampleResult = (): ExportResult => ({
-  blob: new Blob([new Uint8Array(16)], { type: 'video/mp4' }),
-  mimeType: 'video/mp4',
-  extension: 'mp4',
-  codec: 'ffmpeg-h264',
-  bytes: 2_621_440,
-  durationSeconds: 9.6,
-  frames: 48,
-  attempts: [],
-  timings: { renderMs: 1, encodeMs: 2, totalMs: 3 },
-});
-
-/** Waits for the panel and every element inside it, however deep, to finish rendering. */
-async function settle(el: Element): Promise<void> {
-  if ('updateComplete' in el) await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-  for (const child of el.shadowRoot?.querySelectorAll('*') ?? []) if (child.localName.includes('-')) await settle(child);
 }
 
 async function mount(props: Partial<CloudreelExportPanel> = {}): Promise<CloudreelExportPanel> {

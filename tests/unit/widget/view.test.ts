@@ -2,7 +2,7 @@
 // The kernel's file_stem reaches the saved file's name only through the
 // sanitiser: view -> panel -> download button, with a hostile stem.
 import { toFrameSet } from '../../../src/core/frames';
-import type { ExportResult } from '../../../src/core/pipeline';
+import { sampleResult, settle } from '../ui/lit-helpers';
 import type { AnimationModel } from '../../../src/widget/model';
 
 // A minimal DOMWidgetView: @jupyter-widgets/base needs a JupyterLab to load.
@@ -21,22 +21,7 @@ import { AnimationView } from '../../../src/widget/view';
 
 Object.assign(URL, { createObjectURL: jest.fn(() => 'blob:view'), revokeObjectURL: jest.fn() });
 
-const result: ExportResult = {
-  blob: new Blob([new Uint8Array(16)], { type: 'video/mp4' }),
-  mimeType: 'video/mp4',
-  extension: 'mp4',
-  codec: 'ffmpeg-h264',
-  bytes: 16,
-  durationSeconds: 1,
-  frames: 2,
-  attempts: [],
-  timings: { renderMs: 1, encodeMs: 1, totalMs: 2 },
-};
-
-async function settle(el: Element): Promise<void> {
-  if ('updateComplete' in el) await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-  for (const child of el.shadowRoot?.querySelectorAll('*') ?? []) if (child.localName.includes('-')) await settle(child);
-}
+const result = sampleResult({ bytes: 16, durationSeconds: 1, frames: 2, timings: { renderMs: 1, encodeMs: 1, totalMs: 2 } });
 
 test.each([
   ['../../.ssh/authorized_keys', 'ssh_authorized_keys.mp4'],
