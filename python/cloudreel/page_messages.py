@@ -9,13 +9,19 @@ the kernel's comm machinery, where a save would wait forever.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable, Optional
 
-__all__ = ["MAX_FILE_BYTES", "message_problem", "untrusted"]
+__all__ = ["MAX_FILE_BYTES", "PAGE_PATTERN", "message_problem", "untrusted"]
 
 #: The largest video the page may announce; a browser export is far smaller,
 #: and the kernel allocates the announced size up front.
 MAX_FILE_BYTES = 2**31
+
+
+#: Every page message names its page (a random id per page model, see
+#: src/widget/model.ts), so the kernel can tell two tabs on one kernel apart.
+PAGE_PATTERN = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 def _whole(content: dict, key: str, low: int = 0, high: Optional[int] = None) -> Optional[str]:
@@ -31,6 +37,9 @@ def message_problem(content: Any, buffers: Any) -> Optional[str]:
     if not isinstance(content, dict):
         return f"expected a dict, got {type(content).__name__}"
     kind = content.get("type")
+    page = content.get("page")
+    if page is not None and not (isinstance(page, str) and PAGE_PATTERN.fullmatch(page)):
+        return f"page must be an id of 1 to 64 letters, digits, - or _, got {page!r:.80}"
     if kind == "request-frames":
         have = content.get("have")
         return None if have is None or type(have) is int else f"have must be a version number or None, got {have!r:.80}"

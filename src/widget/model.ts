@@ -40,6 +40,8 @@ export class AnimationModel extends DOMWidgetModel {
     running: { controller: AbortController; done: Promise<ExportResult> } | null;
     resultVersion: number | null;
     waitingForFrames: Array<(error?: Error) => void>;
+    /** Names this page to the kernel in every message, so the kernel can tell two tabs apart. */
+    pageId: string;
   };
 
   override defaults() {
@@ -72,7 +74,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.status = null;
     this.result = null;
     this.viewProvider = null;
-    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [] };
+    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [], pageId: newPageId() };
     this.on('msg:custom', (content: unknown, buffers: DataView[]) => this.onUntrustedMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
     // ipywidgets marks the comm dead when the kernel restarts, and closes the
@@ -90,7 +92,7 @@ export class AnimationModel extends DOMWidgetModel {
    */
   private sendToKernel(content: JSONObject & { type: string }, buffers?: ArrayBufferView[]): boolean {
     try {
-      this.send(content, {}, buffers);
+      this.send({ ...content, page: this.internal.pageId }, {}, buffers);
       return true;
     } catch (e) {
       console.warn(`cloudreel: could not send ${content.type} to the kernel, its connection is closed (${(e as Error).message})`);
@@ -359,6 +361,11 @@ export class AnimationModel extends DOMWidgetModel {
     const cancelled = new DOMException('the export was cancelled', 'AbortError');
     waiting.forEach((wake) => wake(cancelled));
   }
+}
+
+/** 96 random bits as hex: one per model instance (a page, or a reload of it). */
+function newPageId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

@@ -287,7 +287,8 @@ def test_property_random_page_messages_never_raise_and_end_a_save_clearly(messag
     ({"type": "file-begin", "total_bytes": "10", "chunks": 1}, [], "total_bytes must be a whole number from 1 to 2147483648, got '10'"),
     ({"type": "file-chunk", "index": 0, "offset": 0}, [], "file chunk 0 came without binary data"),
     ({"type": "file-chunk", "index": 0.5, "offset": 0}, [b"x"], "index must be a whole number >= 0, got 0.5"),
-], ids=["a terabyte", "more chunks than bytes", "a string size", "no buffer", "fractional index"])
+    ({"type": "ack", "page": "../x"}, [], "page must be an id of 1 to 64 letters, digits, - or _, got '../x'"),
+], ids=["a terabyte", "more chunks than bytes", "a string size", "no buffer", "fractional index", "a bad page id"])
 def test_malformed_page_messages_fail_the_save_they_name(anim, tmp_path, content, buffers, message):
     anim._frontend_seen = True
     done = []

@@ -125,7 +125,20 @@ test('anim.cancel() before the frames arrived: the requested export never starts
   model.trigger('msg:custom', { type: 'save', request: 3 }, []);
   model.trigger('msg:custom', { type: 'cancel' }, []);
   await settle();
-  expect(model.sent).toContainEqual({ type: 'export-failed', request: 3, message: 'the export was cancelled' });
+  expect(model.sent).toContainEqual({ type: 'export-failed', request: 3, message: 'the export was cancelled', page: expect.stringMatching(/^[0-9a-f]{24}$/) });
   expect(exportSignals).toEqual([]); // no export was started
   expect(model.receiving).toEqual({ done: 0, total: 1 }); // the frames still come: only the export is off
+});
+
+test('every message to the kernel names its page, and two pages have different names', async () => {
+  const [a, b] = [newModel(), newModel()];
+  a.trigger('msg:custom', offer, []);
+  a.trigger('msg:custom', { type: 'save', request: 4 }, []);
+  await settle();
+  const pages = new Set(a.sent.map((m) => m.page));
+  expect(a.sent.length).toBeGreaterThanOrEqual(2); // request-frames and ack at least
+  expect(pages.size).toBe(1);
+  const [page] = pages;
+  expect(page).toMatch(/^[0-9a-f]{24}$/);
+  expect(b.sent.every((m) => m.page !== page && /^[0-9a-f]{24}$/.test(String(m.page)))).toBe(true);
 });
