@@ -1,8 +1,14 @@
 // Builds dist/cloudreel.mjs, an ES module that finds its ffmpeg.wasm worker and
 // core next to itself (publicPath "auto" resolves against import.meta.url).
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import TerserPlugin from 'terser-webpack-plugin';
+import licences from './webpack.licences.cjs';
+
+// JupyterLab's licence report plugin, so dist/third-party-licenses.json has
+// the labextension's format (both are filled and checked by webpack.licences.cjs).
+const { WPPlugin } = createRequire(import.meta.url)('@jupyterlab/builder/lib/webpack-plugins.js');
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const ffmpegCore = path.join(root, 'node_modules/@ffmpeg/core/dist/umd');
@@ -49,6 +55,10 @@ export default {
     // Ship @ffmpeg/core's script byte for byte as its authors built it.
     minimizer: [new TerserPlugin({ exclude: /ffmpeg-core/ })],
   },
+  plugins: [
+    new WPPlugin.JSONLicenseWebpackPlugin({ excludedPackageTest: (name) => name === 'cloudreel' }),
+    new licences.ThirdPartyLicences(),
+  ],
   performance: { hints: false },
   // @ffmpeg/ffmpeg imports its worker and a user-given core by URL expressions;
   // we pass both explicitly (src/core/encode/ffmpeg-host.ts), so these are moot.
