@@ -13,7 +13,7 @@ const { WebpackInnerModuleIterator } = require('license-webpack-plugin/dist/Webp
 // license-webpack-plugin 4.0.2 finds modules that webpack concatenated (scope
 // hoisting) through their identifiers, which webpack 5 writes `javascript/esm|<path>`
 // for ES-module packages, and it does not strip that prefix: without this the npm
-// bundle's report missed three, lit and mediabunny (xz64/license-webpack-plugin#116).
+// bundle's report missed three and mediabunny (xz64/license-webpack-plugin#116).
 // @jupyterlab/builder patches the same method for `provide module` identifiers.
 const getActualFilename = WebpackInnerModuleIterator.prototype.getActualFilename;
 WebpackInnerModuleIterator.prototype.getActualFilename = function (filename) {
