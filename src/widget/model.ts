@@ -161,9 +161,10 @@ export class AnimationModel extends DOMWidgetModel {
       if (e instanceof FrameError || e instanceof TransferError) throw e;
       this.internal.fetching = null;
       this.internal.fetchAbort = null;
-      console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); asking for them over the comm`);
-      if (!this.requestFrames({ failedOffer: msg.token })) {
-        // This page has the frames its model names (the offer was for others): nothing more will come.
+      const asked = this.requestFrames({ failedOffer: msg.token });
+      console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); ${asked ? 'asking for them over the comm' : 'nothing to ask for'}`);
+      if (!asked) {
+        // The page already has the version its model names (the offer was for another): nothing more will come.
         this.receiving = null;
         this.notifyViews();
       }
