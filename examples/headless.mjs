@@ -16,13 +16,22 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8',
 };
 
+/** Whether `file` is `root` or lies under it (both absolute and resolved). */
+function isInside(root, file) {
+  const rel = path.relative(root, file);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
 /**
  * Serves `root` on 127.0.0.1. With `cors` every response allows any origin, as a
  * CDN or Observable's file hosting would; `headers` are added to every file served
  * (say a Content-Security-Policy). `onPost(pathname, body)` receives POSTed bodies
  * (say CSP violation reports) and answers 204. Resolves to { url, close }.
+ * Only regular files under `root` are served: a path that leads outside it, by
+ * `..` (encoded or not) or through a symbolic link, answers 403.
  */
 export async function serveStatic(root, { cors = false, headers: extraHeaders = {}, onPost } = {}) {
+  const top = await fs.promises.realpath(root);
   const server = http.createServer((req, res) => {
     if (req.method === 'POST' && onPost) {
       const chunks = [];
@@ -33,21 +42,43 @@ export async function serveStatic(root, { cors = false, headers: extraHeaders = 
       });
       return;
     }
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = path.join(root, pathname);
-    if (!file.startsWith(path.resolve(root))) {
-      res.writeHead(403).end();
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
       return;
     }
-    fs.stat(file, (err, st) => {
-      if (err || !st.isFile()) {
+    if (pathname.includes('\0')) {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    const file = path.join(top, pathname);
+    if (!isInside(top, file)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    // The real path, so a link under root that points elsewhere is refused too.
+    fs.realpath(file, (err, real) => {
+      if (err) {
         res.writeHead(404).end('not found');
         return;
       }
-      const headers = { ...extraHeaders, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size };
-      if (cors) headers['Access-Control-Allow-Origin'] = '*';
-      res.writeHead(200, headers);
-      fs.createReadStream(file).pipe(res);
+      if (!isInside(top, real)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
+      fs.stat(real, (err, st) => {
+        if (err || !st.isFile()) {
+          res.writeHead(404).end('not found');
+          return;
+        }
+        const headers = { ...extraHeaders, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size };
+        if (cors) headers['Access-Control-Allow-Origin'] = '*';
+        res.writeHead(200, headers);
+        // A file removed while it is read ends the response instead of crashing the server.
+        fs.createReadStream(real).on('error', () => res.destroy()).pipe(res);
+      });
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -25,6 +25,28 @@ export function payloadSize(header: FramesHeader): number {
   }, 0);
 }
 
+/** payloadSize(header), which must be the header's own total_bytes; else a TransferError. */
+export function announcedSize(header: FramesHeader): number {
+  const size = payloadSize(header);
+  if (size !== header.total_bytes) {
+    throw new TransferError(`frames header says ${header.total_bytes} bytes but its frames need ${size}`);
+  }
+  return size;
+}
+
+/**
+ * A zeroed buffer of `size` bytes for frames from the kernel. The size comes
+ * from the kernel: one the page cannot hold is a TransferError, not a raw
+ * RangeError ("Invalid typed array length", "Array buffer allocation failed").
+ */
+export function allocatePayload(size: number): Uint8Array {
+  try {
+    return new Uint8Array(size);
+  } catch {
+    throw new TransferError(`the frames need ${(size / 1e9).toFixed(1)} GB, more memory than this page can have`);
+  }
+}
+
 /**
  * Collects the chunks of one frames payload, in any order. Chunk i must start
  * where chunk i - 1 ends (chunk 0 at 0, the last ending at the payload's end),
@@ -41,19 +63,12 @@ export class FrameAssembler {
     readonly header: FramesHeader,
     readonly chunks: number,
   ) {
-    const size = payloadSize(header);
-    if (size !== header.total_bytes) {
-      throw new TransferError(`frames header says ${header.total_bytes} bytes but its frames need ${size}`);
-    }
+    const size = announcedSize(header);
     // Every chunk holds at least one byte, and an empty payload comes in no chunks.
     if (!Number.isInteger(chunks) || chunks < 0 || (size > 0) !== (chunks > 0) || chunks > size) {
       throw new TransferError(`bad chunk count ${chunks} for a ${size}-byte frames payload`);
     }
-    try {
-      this.#payload = new Uint8Array(size);
-    } catch {
-      throw new TransferError(`the frames need ${(size / 1e9).toFixed(1)} GB, more memory than this page can have`);
-    }
+    this.#payload = allocatePayload(size);
   }
 
   get complete(): boolean {

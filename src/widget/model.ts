@@ -11,7 +11,7 @@ import type { ExportResult } from '../core/pipeline.js';
 import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { fetchFramePayload } from './frame-fetch.js';
-import { FrameAssembler, PayloadDecoder, payloadSize, TransferError, type FramesHeader } from './frame-transfer.js';
+import { allocatePayload, announcedSize, FrameAssembler, PayloadDecoder, TransferError, type FramesHeader } from './frame-transfer.js';
 import { checkKernelMessage, type KernelMessage } from './kernel-messages.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
 
@@ -42,6 +42,8 @@ export class AnimationModel extends DOMWidgetModel {
     waitingForFrames: Array<(error?: Error) => void>;
     /** Names this page to the kernel in every message, so the kernel can tell two tabs apart. */
     pageId: string;
+    /** The status a failed transfer showed; good frames arriving later take it off the screen. */
+    receiveFailure: ExportStatus | null;
   };
 
   override defaults() {
@@ -74,7 +76,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.status = null;
     this.result = null;
     this.viewProvider = null;
-    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [], pageId: newPageId() };
+    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [], pageId: newPageId(), receiveFailure: null };
     this.on('msg:custom', (content: unknown, buffers: DataView[]) => this.onUntrustedMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
     // ipywidgets marks the comm dead when the kernel restarts, and closes the
@@ -115,33 +117,34 @@ export class AnimationModel extends DOMWidgetModel {
     this.cancelExport();
   }
 
-  /** Asks the kernel for the frames; it answers when it is idle. */
-  private requestFrames(viaComm?: { failedOffer: string }): void {
+  /** Asks the kernel for the frames; it answers when it is idle. False where nothing was asked. */
+  private requestFrames(viaComm?: { failedOffer: string }): boolean {
     const version = this.get('frames_version');
     // Version 0 is the default before the kernel's state is set: nothing to ask for yet.
-    if (version === 0 || this.internal.framesVersion === version) return;
+    if (version === 0 || this.internal.framesVersion === version) return false;
     // initialize() and the first state sync both land here: ask once per version.
-    if (!viaComm && this.internal.requestedVersion === version) return;
+    if (!viaComm && this.internal.requestedVersion === version) return false;
     this.internal.requestedVersion = version;
     // A kernel started by a server with the cloudreel extension answers with an
     // HTTP offer; any other kernel (or a failed fetch) uses the comm.
     const route = viaComm ? { http: false, failed_offer: viaComm.failedOffer } : { http: true, failed_offer: null };
-    this.sendToKernel({ type: 'request-frames', have: this.internal.framesVersion, ...route });
+    return this.sendToKernel({ type: 'request-frames', have: this.internal.framesVersion, ...route });
   }
 
   private async fetchOffer(msg: { version: number; header: FramesHeader; token: string; write_seconds: number }): Promise<void> {
     const started = performance.now();
-    // Checks the header before allocating what it announces.
-    const decoder = new PayloadDecoder(msg.header, new Uint8Array(payloadSize(msg.header)));
     this.internal.fetchAbort?.abort(); // an older offer still in flight is superseded
     const abort = new AbortController();
     this.internal.fetching = msg.token;
     this.internal.fetchAbort = abort;
-    const total = msg.header.frames.length;
-    this.receiving = { done: 0, total };
-    this.notifyViews();
+    let decoder: PayloadDecoder;
     let firstByte: number | undefined;
     try {
+      // The header is checked before what it announces is allocated; both fail as TransferErrors.
+      decoder = new PayloadDecoder(msg.header, allocatePayload(announcedSize(msg.header)));
+      const total = msg.header.frames.length;
+      this.receiving = { done: 0, total };
+      this.notifyViews();
       // Frames are checked as they arrive, overlapping the download.
       await fetchFramePayload(msg.token, decoder.payload, (received) => {
         if (this.internal.fetching !== msg.token) throw new DOMException('newer frames arrived', 'AbortError');
@@ -158,10 +161,16 @@ export class AnimationModel extends DOMWidgetModel {
       if (e instanceof FrameError || e instanceof TransferError) throw e;
       this.internal.fetching = null;
       this.internal.fetchAbort = null;
-      console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); asking for them over the comm`);
-      this.requestFrames({ failedOffer: msg.token });
+      const asked = this.requestFrames({ failedOffer: msg.token });
+      console.warn(`cloudreel: fetching frames over HTTP failed (${(e as Error).message}); ${asked ? 'asking for them over the comm' : 'nothing to ask for'}`);
+      if (!asked) {
+        // The page already has the version its model names (the offer was for another): nothing more will come.
+        this.receiving = null;
+        this.notifyViews();
+      }
       return;
     } finally {
+      // Every offer is acknowledged, fetched or not, so the kernel drops its spool file.
       this.sendToKernel({ type: 'frames-received', token: msg.token });
     }
     const fetched = performance.now();
@@ -184,6 +193,8 @@ export class AnimationModel extends DOMWidgetModel {
     console.debug(`cloudreel: received ${frameSet.frames.length} frames (${mb.toFixed(1)} MB) in ${seconds.toFixed(2)} s, ${(mb / seconds).toFixed(0)} MB/s over ${route}`);
     this.internal.framesVersion = version;
     this.receiving = null;
+    if (this.status === this.internal.receiveFailure) this.status = null;
+    this.internal.receiveFailure = null;
     this.internal.waitingForFrames.splice(0).forEach((wake) => wake());
     this.notifyViews();
   }
@@ -220,6 +231,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.receiving = null;
     const message = `Receiving frames failed: ${e.message}`;
     this.status = { phase: 'error', fraction: 0, message };
+    this.internal.receiveFailure = this.status;
     this.internal.waitingForFrames.splice(0).forEach((wake) => wake(new Error(message)));
     this.notifyViews();
   }
