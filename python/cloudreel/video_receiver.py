@@ -12,7 +12,7 @@ from typing import Optional
 
 from .frames import ChunkAssembler
 
-__all__ = ["CODEC_CONTAINERS", "CONTAINER_MIME_TYPES", "VideoFormat", "VideoReceiver", "saved_name", "video_format"]
+__all__ = ["CODEC_CONTAINERS", "CONTAINER_MIME_TYPES", "VideoFormat", "VideoReceiver", "saved_name", "size_text", "video_format"]
 
 #: The encoders the page has (src/core/encode: registry.ts, ffmpeg-args.ts,
 #: webcodecs.ts) and the container each writes. Only these are saved: the page
@@ -62,6 +62,11 @@ def saved_name(path: Path, found: VideoFormat) -> Path:
     return path.with_suffix(f".{found.container}")
 
 
+def size_text(count: int) -> str:
+    """A byte count for people: ``"812 bytes"`` or ``"20.0 MB"`` (10**6 bytes)."""
+    return f"{count} bytes" if count < 100_000 else f"{count / 1e6:.1f} MB"
+
+
 def _new_file_mode() -> int:
     """0o666 less the umask: the mode an ordinary open() gives a new file."""
     try:
@@ -99,7 +104,7 @@ class VideoReceiver:
         where = folder if folder is not None else Path(tempfile.gettempdir())
         free = shutil.disk_usage(where).free
         if total > free:
-            raise OSError(f"the video is {total / 1e6:.1f} MB but {where} has only {free / 1e6:.1f} MB free")
+            raise OSError(f"the video is {size_text(total)} but {where} has only {size_text(free)} free")
         if folder is None:
             file = tempfile.TemporaryFile()
             self._fd = os.dup(file.fileno())

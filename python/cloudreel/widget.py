@@ -21,7 +21,7 @@ from ._version import MODULE_VERSION
 from .frames import chunk_count, iter_chunks, normalize_frames, pack_frames
 from .options import check_fps, check_side
 from .page_messages import page_text, untrusted
-from .video_receiver import VideoReceiver, saved_name
+from .video_receiver import VideoReceiver, saved_name, size_text
 
 SaveCallback = Callable[[Optional[str], Optional[str]], None]
 
@@ -296,8 +296,8 @@ class Animation(ipywidgets.DOMWidget):
             return
         total = begin["total_bytes"]
         if "display" in entry and total > self.max_embed_bytes:
-            self._fail(request, f"the video is {total / 1e6:.1f} MB, more than embed() puts in a notebook "
-                                f"(max_embed_bytes = {self.max_embed_bytes / 1e6:.1f} MB): save it with anim.save('name.mp4') "
+            self._fail(request, f"the video is {size_text(total)}, more than embed() puts in a notebook "
+                                f"(max_embed_bytes = {size_text(self.max_embed_bytes)}): save it with anim.save('name.mp4') "
                                 "instead, or raise anim.max_embed_bytes")
             return
         folder = None if "display" in entry else entry["path"].parent
@@ -332,7 +332,7 @@ class Animation(ipywidgets.DOMWidget):
 
     def _finish(self, request: int, entry: dict, receiver: VideoReceiver) -> None:
         found = receiver.format
-        size = f"{receiver.total_bytes / 1e6:.1f} MB"
+        size = size_text(receiver.total_bytes)
         if "display" in entry:
             try:
                 data = receiver.read()
