@@ -258,7 +258,9 @@ class Animation(ipywidgets.DOMWidget):
             if entry is None:
                 return
             request = content["request"]
-            if kind == "file-begin":
+            if kind == "ack" and entry["kind"] == "export":
+                del self._pending[request]  # answered; its progress shows in export_status
+            elif kind == "file-begin":
                 self._begin_file(request, entry, content)
             elif kind == "file-chunk":
                 self._add_chunk(request, entry, content, buffers[0])
@@ -291,6 +293,9 @@ class Animation(ipywidgets.DOMWidget):
                 self._fail(request, "the page exporting the video was closed or reloaded before the video arrived")
 
     def _begin_file(self, request: int, entry: dict, begin: dict) -> None:
+        if entry["kind"] != "save":
+            self._fail(request, f"the page sent a video for an {entry['kind']}() request, which asks for none")
+            return
         if "receiver" in entry:
             self._fail(request, "the page began sending the video a second time")
             return

@@ -444,3 +444,12 @@ def test_a_huge_page_message_is_cut_in_the_status_and_the_log(anim, tmp_path, ca
     anim._on_frontend_msg(anim, {"type": "t" * 1_000_000, "page": 5}, [])
     [record] = [r for r in caplog.records if "malformed" in r.getMessage()]
     assert len(record.getMessage()) < 500
+
+
+def test_an_answered_export_is_no_longer_pending_so_a_page_leaving_later_fails_nothing(anim):
+    anim.export()
+    request = anim.sent[-1]["request"]
+    page(anim, {"type": "ack", "request": request})
+    assert request not in anim._pending
+    page(anim, {"type": "page-gone"})
+    assert anim.save_status == ""
