@@ -279,10 +279,9 @@ class Animation(ipywidgets.DOMWidget):
             entry["acked"] = True
             entry["page"] = page
         elif entry["page"] != page:
-            ignored = entry.setdefault("ignored_pages", set())
-            if page not in ignored:
-                ignored.add(page)
-                self.log.info("cloudreel: request %s is served by page %s; ignoring page %s's messages for it",
+            if not entry.get("ignoring"):  # once per request, however many pages or messages
+                entry["ignoring"] = True
+                self.log.info("cloudreel: request %s is served by page %s; ignoring page %s's messages for it (and any other page's)",
                               content["request"], entry["page"], page)
             return None
         return entry
