@@ -216,7 +216,7 @@ class Animation(ipywidgets.DOMWidget):
             raise TypeError(f"save() takes a str or os.PathLike path, got {type(raw).__name__}")
         name = Path(raw).name
         if not name or name in (".", "..") or raw.endswith(("/", os.sep)):
-            self._report_failure(callback, f"save() needs a file name, got {raw!r}")
+            self._report_failure({"callback": callback}, f"save() needs a file name, got {raw!r}")
             return
         resolved = Path(os.path.abspath(raw))
         self.save_status = f"Waiting for the page to export {resolved.name}..."
@@ -355,7 +355,7 @@ class Animation(ipywidgets.DOMWidget):
         target = saved_name(entry["path"], found)
         try:
             receiver.save_as(target)
-        except (OSError, ValueError) as e:
+        except OSError as e:
             self._fail(request, f"cannot write {target}: {e}")
             return
         del self._pending[request]
@@ -364,8 +364,11 @@ class Animation(ipywidgets.DOMWidget):
 
     def _fail(self, request, message: str) -> None:
         entry = self._pending.pop(request, None)
-        if entry is None:
-            return
+        if entry is not None:
+            self._report_failure(entry, message)
+
+    def _report_failure(self, entry: dict, message: str) -> None:
+        """Ends a request (or a save() that could not start) with ``Export failed: <message>``."""
         if "receiver" in entry:
             entry["receiver"].discard()
         text = f"Export failed: {message}"
@@ -373,12 +376,6 @@ class Animation(ipywidgets.DOMWidget):
         if "display" in entry:
             entry["display"].update(HTML(f"<p><b>cloudreel:</b> {html.escape(text)}</p>"))
         self._call_back(entry, None, text)
-
-    def _report_failure(self, callback: Optional[SaveCallback], message: str) -> None:
-        """A save() that cannot start: the same status and callback as one that fails later."""
-        text = f"Export failed: {message}"
-        self.save_status = text
-        self._call_back({"callback": callback}, None, text)
 
     def _call_back(self, entry: dict, path: Optional[str], error: Optional[str]) -> None:
         callback = entry.get("callback")
