@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -277,14 +277,19 @@ class ChunkAssembler:
     Chunk ``i`` must start where chunk ``i - 1`` ends, chunk 0 at offset 0, and
     the last chunk must end at ``total_bytes``; add() checks this against the
     neighbours already received, so a bad chunk is refused when it arrives.
+
+    Chunks go to ``store(offset, view)`` when one is given (video_receiver.py
+    writes them to a file), else into a buffer of ``total_bytes`` that
+    result() returns.
     """
 
-    def __init__(self, total_bytes: int, count: int) -> None:
+    def __init__(self, total_bytes: int, count: int, store: Optional[Callable[[int, memoryview], None]] = None) -> None:
         if total_bytes < 0 or count < 0 or (count == 0) != (total_bytes == 0) or count > total_bytes:
             raise ValueError(f"cannot split {total_bytes} bytes into {count} non-empty chunks")
         self.total_bytes = total_bytes
         self.count = count
-        self._buffer = bytearray(total_bytes)
+        self._buffer = bytearray(total_bytes) if store is None else None
+        self._store = store
         self._spans: dict[int, tuple[int, int]] = {}  # index -> (offset, end)
 
     @property
@@ -313,7 +318,10 @@ class ChunkAssembler:
             raise ValueError(f"{where} starts at offset {offset}, expected {before[1]}")
         if after is not None and after[0] != end:
             raise ValueError(f"{where} ends at offset {end}, expected {after[0]}")
-        self._buffer[offset:end] = view
+        if self._store is None:
+            self._buffer[offset:end] = view
+        else:
+            self._store(offset, view)
         self._spans[index] = (offset, end)
 
     def missing(self) -> list[int]:
@@ -325,4 +333,6 @@ class ChunkAssembler:
             shown = ", ".join(map(str, missing[:20]))
             more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
             raise ValueError(f"missing chunks {shown}{more} of {self.count}")
+        if self._buffer is None:
+            raise ValueError("the chunks went to the store given to ChunkAssembler, not to a buffer")
         return bytes(self._buffer)

@@ -12,11 +12,16 @@ import functools
 import re
 from typing import Any, Callable, Optional
 
-__all__ = ["MAX_FILE_BYTES", "PAGE_PATTERN", "message_problem", "untrusted"]
+__all__ = ["MAX_FILE_BYTES", "MAX_FILE_CHUNKS", "PAGE_PATTERN", "message_problem", "page_text", "untrusted"]
 
-#: The largest video the page may announce; a browser export is far smaller,
-#: and the kernel allocates the announced size up front.
+#: The largest video the page may announce; a browser export is far smaller.
+#: The kernel streams it to disk (video_receiver.py), allocating nothing for it up front.
 MAX_FILE_BYTES = 2**31
+#: The most chunks a video may come in (the page sends 2 MiB chunks: 1024 for
+#: MAX_FILE_BYTES); the kernel keeps a little bookkeeping per chunk.
+MAX_FILE_CHUNKS = 2**16
+#: The most characters of a page's text (an error message) the kernel shows or logs.
+MAX_PAGE_TEXT = 1000
 
 
 #: Every page message names its page (a random id per page model, see
@@ -40,6 +45,8 @@ def message_problem(content: Any, buffers: Any) -> Optional[str]:
     page = content.get("page")
     if page is not None and not (isinstance(page, str) and PAGE_PATTERN.fullmatch(page)):
         return f"page must be an id of 1 to 64 letters, digits, - or _, got {page!r:.80}"
+    if kind == "page-gone" and page is None:
+        return "page-gone must name the page that went away"
     if kind == "request-frames":
         have = content.get("have")
         return None if have is None or type(have) is int else f"have must be a version number or None, got {have!r:.80}"
@@ -47,7 +54,7 @@ def message_problem(content: Any, buffers: Any) -> Optional[str]:
         return _whole(content, "request")
     if kind == "file-begin":
         return (_whole(content, "request") or _whole(content, "total_bytes", 1, MAX_FILE_BYTES)
-                or _whole(content, "chunks", 1, content["total_bytes"]))
+                or _whole(content, "chunks", 1, min(content["total_bytes"], MAX_FILE_CHUNKS)))
     if kind == "file-chunk":
         problem = _whole(content, "request") or _whole(content, "index") or _whole(content, "offset")
         if problem:
@@ -55,6 +62,12 @@ def message_problem(content: Any, buffers: Any) -> Optional[str]:
         if not buffers or not isinstance(buffers[0], (bytes, bytearray, memoryview)):
             return f"file chunk {content['index']} came without binary data"
     return None
+
+
+def page_text(value: Any, limit: int = MAX_PAGE_TEXT) -> str:
+    """Text from the page, cut to ``limit`` characters, for a status, a callback or a log."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 def untrusted(handler: Callable) -> Callable:
@@ -69,10 +82,11 @@ def untrusted(handler: Callable) -> Callable:
                 return
             except Exception as e:  # a page bug must end the request, not the comm handler
                 self.log.exception("cloudreel: handling a message from the page failed")
-                problem = f"{type(e).__name__}: {e}"
+                problem = page_text(f"{type(e).__name__}: {e}", 300)
         kind = content.get("type") if isinstance(content, dict) else None
         request = content.get("request") if isinstance(content, dict) else None
-        self.log.warning("cloudreel: ignoring a malformed %r message from the page: %s", kind, problem)
+        kind = page_text(kind, 80)
+        self.log.warning("cloudreel: ignoring a malformed %s message from the page: %s", kind, problem)
         if type(request) is int and request in self._pending:
             self._fail(request, f"the page sent a malformed {kind} message: {problem}")
 

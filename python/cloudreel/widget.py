@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
 import itertools
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Callable, Optional
 
 import ipywidgets
-from IPython.display import HTML, Image, Video, display
+from IPython.display import HTML, Image, display
 from traitlets import Bool, Float, Int, List, Unicode, validate
 
 from . import frame_spool
 from ._version import MODULE_VERSION
-from .frames import ChunkAssembler, chunk_count, iter_chunks, normalize_frames, pack_frames
+from .frames import chunk_count, iter_chunks, normalize_frames, pack_frames
 from .options import check_fps, check_side
-from .page_messages import untrusted
+from .page_messages import page_text, untrusted
+from .video_receiver import VideoReceiver, saved_name, size_text
 
 SaveCallback = Callable[[Optional[str], Optional[str]], None]
 
@@ -28,6 +32,11 @@ _NO_FRONTEND = (
 )
 # Seconds of kernel idleness to wait for the page to acknowledge a request.
 ACK_TIMEOUT = 20.0
+# Seconds a timer waits past its deadline before failing a request: messages
+# that queued up while a cell ran are read first.
+IDLE_GRACE = 2.0
+#: embed() warns above this size: every copy of the notebook carries the video.
+EMBED_WARN_BYTES = 5_000_000
 
 
 def _started_by_jupyter_server() -> bool:
@@ -69,6 +78,10 @@ class Animation(ipywidgets.DOMWidget):
     export_complete = Bool(False).tag(sync=True)
     #: What the last save()/embed() did, e.g. "Saved out.mp4 (2.1 MB)".
     save_status = Unicode("")
+    #: Seconds of kernel idleness after which a video that stopped arriving fails its save()/embed().
+    transfer_timeout = Float(60.0)
+    #: The largest video embed() puts into the notebook (bytes); larger ones are refused: use save().
+    max_embed_bytes = Int(20_000_000)
 
     _requests = itertools.count(1)
 
@@ -87,6 +100,19 @@ class Animation(ipywidgets.DOMWidget):
     @validate("width", "height")
     def _check_size(self, proposal):
         return check_side(proposal["trait"].name, proposal["value"])
+
+    @validate("transfer_timeout")
+    def _check_timeout(self, proposal):
+        value = proposal["value"]
+        if not value > 0:  # NaN fails too
+            raise ValueError(f"transfer_timeout must be a number of seconds > 0, got {value}")
+        return value
+
+    @validate("max_embed_bytes")
+    def _check_embed_limit(self, proposal):
+        if proposal["value"] < 1:
+            raise ValueError(f"max_embed_bytes must be a whole number of bytes >= 1, got {proposal['value']}")
+        return proposal["value"]
 
     def set_frames(self, frames, colors=None) -> None:
         """Replaces the frames; open pages fetch the new ones."""
@@ -120,6 +146,8 @@ class Animation(ipywidgets.DOMWidget):
 
     def close(self) -> None:
         self._drop_offers()
+        for request in list(getattr(self, "_pending", {})):
+            self._fail(request, "the widget was closed before the video arrived")
         super().close()
 
     def _send_frames(self) -> None:
@@ -134,12 +162,17 @@ class Animation(ipywidgets.DOMWidget):
         if not self._frontend_seen and not _started_by_jupyter_server():
             raise RuntimeError(_NO_FRONTEND)
         request = next(self._requests)
-        self._pending[request] = {"kind": kind, "acked": False, **fields}
+        asked = time.monotonic()
+        self._pending[request] = {"kind": kind, "acked": False, "page": None, **fields}
         self.send({"type": kind, "request": request, "codecs": self.codecs})
-        self._watch_for_ack(request)
+        self._watch(request, lambda: ACK_TIMEOUT, lambda entry: None if entry["acked"] else asked,
+                    lambda: "the page did not answer: is the notebook open in JupyterLab or Notebook 7 with the cloudreel extension installed?")
         return request
 
-    def _watch_for_ack(self, request: int) -> None:
+    def _watch(self, request: int, seconds: Callable[[], float], waiting_since: Callable[[dict], Optional[float]],
+               reason: Callable[[], str]) -> None:
+        """Fails ``request`` once ``waiting_since(entry)`` (a time.monotonic(), or None when
+        no longer waiting) lies ``seconds()`` in the past."""
         # Timers run only while the kernel is idle; a second, short wait lets
         # messages that queued up during a long cell be read first.
         try:
@@ -147,16 +180,20 @@ class Animation(ipywidgets.DOMWidget):
         except RuntimeError:
             return
 
-        def check(stage: int) -> None:
+        def check(overdue_since: Optional[float] = None) -> None:
             entry = self._pending.get(request)
-            if entry is None or entry["acked"]:
+            since = None if entry is None else waiting_since(entry)
+            if since is None:
                 return
-            if stage == 0:
-                loop.call_later(2.0, check, 1)
-                return
-            self._fail(request, "the page did not answer: is the notebook open in JupyterLab or Notebook 7 with the cloudreel extension installed?")
+            left = since + seconds() - time.monotonic()
+            if left > 0:
+                loop.call_later(left, check)
+            elif overdue_since != since:
+                loop.call_later(IDLE_GRACE, check, since)
+            else:
+                self._fail(request, reason())
 
-        loop.call_later(ACK_TIMEOUT, check, 0)
+        loop.call_later(seconds(), check)
 
     def export(self, codecs: Optional[list[str]] = None) -> None:
         """Starts an export in the page; watch ``export_status``/``export_progress``."""
@@ -169,17 +206,29 @@ class Animation(ipywidgets.DOMWidget):
 
         Returns at once: a running cell cannot receive the file, so it is written
         after the cell ends. ``save_status`` says when, and ``callback(path, error)``
-        is called then (``error`` is None on success).
+        is called then (``error`` is None on success, else ``"Export failed: ..."``).
+        A relative ``path`` is taken from the working directory at this call. The
+        extension follows the codec that worked (``.mp4``, ``.webm`` or ``.gif``);
+        the file appears whole or not at all.
         """
-        path = Path(path)
-        self.save_status = f"Waiting for the page to export {path.name}..."
-        self._request("save", path=path, callback=callback)
+        raw = os.fspath(path)
+        if not isinstance(raw, str):
+            raise TypeError(f"save() takes a str or os.PathLike path, got {type(raw).__name__}")
+        name = Path(raw).name
+        if not name or name in (".", "..") or raw.endswith(("/", os.sep)):
+            self._report_failure({"callback": callback}, f"save() needs a file name, got {raw!r}")
+            return
+        resolved = Path(os.path.abspath(raw))
+        self.save_status = f"Waiting for the page to export {resolved.name}..."
+        self._request("save", path=resolved, callback=callback)
 
     def embed(self) -> None:
         """Shows the finished video as an ordinary output of the calling cell.
 
         The output is a plain ``<video>`` (or image, for a GIF) with the data inline,
         so the saved notebook shows it in nbviewer and ``nbconvert --to html``.
+        The video is refused above ``max_embed_bytes`` (20 MB unless set; use save()
+        for larger ones), and ``save_status`` plus a UserWarning say so above 5 MB.
         """
         handle = display(HTML("<p><i>cloudreel: the video appears here when the export finishes.</i></p>"), display_id=True)
         self._request("save", display=handle)
@@ -202,64 +251,146 @@ class Animation(ipywidgets.DOMWidget):
                     self._send_frames()
         elif kind == "frames-received":
             self._drop_offers([str(content.get("token"))])
-        elif kind == "ack":
-            entry = self._pending.get(content.get("request"))
-            if entry is not None:
-                entry["acked"] = True
-        elif kind == "file-begin":
-            entry = self._pending.get(content.get("request"))
-            if entry is not None:
-                entry["acked"] = True
-                entry["file"] = content
-                entry["assembler"] = ChunkAssembler(int(content["total_bytes"]), int(content["chunks"]))
-                self._maybe_finish(content["request"])
-        elif kind == "file-chunk":
-            entry = self._pending.get(content.get("request"))
-            if entry is not None and "assembler" in entry:
-                try:
-                    entry["assembler"].add(int(content["index"]), int(content["offset"]), buffers[0])
-                except (ValueError, IndexError) as e:
-                    self._fail(content["request"], f"the video arrived damaged: {e}")
-                    return
-                self._maybe_finish(content["request"])
-        elif kind == "export-failed":
-            self._fail(content.get("request"), str(content.get("message", "unknown error")))
+        elif kind == "page-gone":
+            self._page_gone(content["page"])
+        elif kind in ("ack", "file-begin", "file-chunk", "export-failed"):
+            entry = self._entry_for(content)
+            if entry is None:
+                return
+            request = content["request"]
+            if kind == "ack" and entry["kind"] == "export":
+                del self._pending[request]  # answered; its progress shows in export_status
+            elif kind == "file-begin":
+                self._begin_file(request, entry, content)
+            elif kind == "file-chunk":
+                self._add_chunk(request, entry, content, buffers[0])
+            elif kind == "export-failed":
+                self._fail(request, page_text(content.get("message", "unknown error")))
 
-    def _maybe_finish(self, request: int) -> None:
-        entry = self._pending[request]
-        if not entry["assembler"].complete:
+    def _entry_for(self, content: dict) -> Optional[dict]:
+        """The pending request a page message is about. The first page to answer
+        serves it; another page's messages for it are ignored (logged once), so
+        two tabs on one kernel never mix their chunks in one file."""
+        entry = self._pending.get(content.get("request"))
+        if entry is None:
+            return None
+        page = content.get("page")
+        if not entry["acked"]:
+            entry["acked"] = True
+            entry["page"] = page
+        elif entry["page"] != page:
+            if not entry.get("ignoring"):  # once per request, however many pages or messages
+                entry["ignoring"] = True
+                self.log.info("cloudreel: request %s is served by page %s; ignoring page %s's messages for it (and any other page's)",
+                              content["request"], entry["page"], page)
+            return None
+        return entry
+
+    def _page_gone(self, page: str) -> None:
+        for request, entry in list(self._pending.items()):
+            if entry["acked"] and entry["page"] == page:
+                self._fail(request, "the page exporting the video was closed or reloaded before the video arrived")
+
+    def _begin_file(self, request: int, entry: dict, begin: dict) -> None:
+        if entry["kind"] != "save":
+            self._fail(request, f"the page sent a video for an {entry['kind']}() request, which asks for none")
+            return
+        if "receiver" in entry:
+            self._fail(request, "the page began sending the video a second time")
+            return
+        total = begin["total_bytes"]
+        if "display" in entry and total > self.max_embed_bytes:
+            self._fail(request, f"the video is {size_text(total)}, more than embed() puts in a notebook "
+                                f"(max_embed_bytes = {size_text(self.max_embed_bytes)}): save it with anim.save('name.mp4') "
+                                "instead, or raise anim.max_embed_bytes")
+            return
+        folder = None if "display" in entry else entry["path"].parent
+        try:
+            entry["receiver"] = VideoReceiver(begin, folder)
+        except ValueError as e:
+            self._fail(request, str(e))
+            return
+        except OSError as e:
+            self._fail(request, f"cannot write the video in {folder or 'the temporary folder'}: {e}")
+            return
+        self._watch(request, lambda: self.transfer_timeout,
+                    lambda entry: entry["receiver"].last_activity if "receiver" in entry else None,
+                    lambda: (f"the page stopped sending the video: nothing arrived for {self.transfer_timeout:g} s "
+                             f"({entry['receiver'].progress()} received; anim.transfer_timeout sets how long to wait)"))
+
+    def _add_chunk(self, request: int, entry: dict, chunk: dict, data) -> None:
+        receiver: Optional[VideoReceiver] = entry.get("receiver")
+        if receiver is None:
+            self._fail(request, f"chunk {chunk['index']} of the video came before its file-begin")
+            return
+        try:
+            receiver.add(chunk["index"], chunk["offset"], data)
+        except ValueError as e:
+            self._fail(request, f"the video arrived damaged: {e}")
+            return
+        except OSError as e:
+            self._fail(request, f"writing the video failed: {e}")
+            return
+        if receiver.complete:
+            self._finish(request, entry, receiver)
+
+    def _finish(self, request: int, entry: dict, receiver: VideoReceiver) -> None:
+        found = receiver.format
+        size = size_text(receiver.total_bytes)
+        if "display" in entry:
+            try:
+                data = receiver.read()
+            except OSError as e:
+                self._fail(request, f"reading the video back failed: {e}")
+                return
+            del self._pending[request]
+            receiver.discard()
+            entry["display"].update(_inline_video(data, found.mime_type))
+            note = ""
+            if len(data) > EMBED_WARN_BYTES:
+                note = "; large for a notebook, which carries it in every copy: save() keeps it beside instead"
+                warnings.warn(f"cloudreel: embedded a {size} video in the notebook{note}", UserWarning, stacklevel=1)
+            self.save_status = f"Embedded the {found.codec} video ({size}{note})"
+            return
+        target = saved_name(entry["path"], found)
+        try:
+            receiver.save_as(target)
+        except OSError as e:
+            self._fail(request, f"cannot write {target}: {e}")
             return
         del self._pending[request]
-        data = entry["assembler"].result()
-        meta = entry["file"]
-        mime = str(meta.get("mime_type", "video/mp4"))
-        if "display" in entry:
-            shown = Image(data=data, format="gif") if mime == "image/gif" else Video(data=data, embed=True, mimetype=mime, html_attributes="controls loop")
-            entry["display"].update(shown)
-            self.save_status = f"Embedded the {meta.get('codec')} video ({len(data) / 1048576:.1f} MB)"
-            return
-        path: Path = entry["path"]
-        extension = str(meta.get("extension", ""))
-        if extension and path.suffix.lower() != f".{extension}":
-            # The codec that worked decides the container: never write WebM bytes into out.mp4.
-            path = path.with_suffix(f".{extension}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        self.save_status = f"Saved {path} ({len(data) / 1048576:.1f} MB, {meta.get('codec')})"
-        if entry.get("callback"):
-            entry["callback"](str(path), None)
+        self.save_status = f"Saved {target} ({size}, {found.codec})"
+        self._call_back(entry, str(target), None)
 
     def _fail(self, request, message: str) -> None:
         entry = self._pending.pop(request, None)
-        if entry is None:
-            return
+        if entry is not None:
+            self._report_failure(entry, message)
+
+    def _report_failure(self, entry: dict, message: str) -> None:
+        """Ends a request (or a save() that could not start) with ``Export failed: <message>``."""
+        if "receiver" in entry:
+            entry["receiver"].discard()
         text = f"Export failed: {message}"
         self.save_status = text
         if "display" in entry:
-            entry["display"].update(HTML(f"<p><b>cloudreel:</b> {_escape(text)}</p>"))
-        if entry.get("callback"):
-            entry["callback"](None, text)
+            entry["display"].update(HTML(f"<p><b>cloudreel:</b> {html.escape(text)}</p>"))
+        self._call_back(entry, None, text)
+
+    def _call_back(self, entry: dict, path: Optional[str], error: Optional[str]) -> None:
+        callback = entry.get("callback")
+        if callback is None:
+            return
+        try:
+            callback(path, error)
+        except Exception:  # the user's callback: report it, but it must not look like a page fault
+            self.log.exception("cloudreel: the save() callback raised")
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _inline_video(data: bytes, mime_type: str):
+    """A display object holding the video inline; ``mime_type`` comes from the kernel's allow-list and is escaped anyway."""
+    if mime_type == "image/gif":
+        return Image(data=data, format="gif")
+    mime = html.escape(mime_type)  # base64 (A-Z a-z 0-9 + / =) needs no escaping
+    return HTML(f'<video controls loop>\n <source src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}" type="{mime}">\n'
+                " Your browser does not support the video tag.\n</video>")

@@ -44,6 +44,9 @@ export class AnimationModel extends DOMWidgetModel {
     pageId: string;
     /** The status a failed transfer showed; good frames arriving later take it off the screen. */
     receiveFailure: ExportStatus | null;
+    /** Tells the kernel this page is going (once), so it fails the requests the page was serving. */
+    sayGone: () => void;
+    goneSaid: boolean;
   };
 
   override defaults() {
@@ -76,7 +79,12 @@ export class AnimationModel extends DOMWidgetModel {
     this.status = null;
     this.result = null;
     this.viewProvider = null;
-    this.internal = { framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [], pageId: newPageId(), receiveFailure: null };
+    this.internal = {
+      framesVersion: null, assembler: null, requestedVersion: null, fetching: null, fetchAbort: null, running: null, resultVersion: null, waitingForFrames: [], pageId: newPageId(),
+      receiveFailure: null, sayGone: () => this.sayPageGone(), goneSaid: false,
+    };
+    // A reload or a closed tab: the kernel stops waiting for files this page would have sent.
+    globalThis.window?.addEventListener('pagehide', this.internal.sayGone);
     this.on('msg:custom', (content: unknown, buffers: DataView[]) => this.onUntrustedMessage(content, buffers));
     this.on('change:frames_version', () => this.requestFrames());
     // ipywidgets marks the comm dead when the kernel restarts, and closes the
@@ -109,8 +117,23 @@ export class AnimationModel extends DOMWidgetModel {
     this.failReceiving(new Error('the kernel restarted or shut down before they all arrived. Run the cell again to show the animation'));
   }
 
+  /** WidgetModel.close() closes the comm before 'destroy': say goodbye while it is open. */
+  override close(comm_closed = false): Promise<void> {
+    if (comm_closed) this.internal.goneSaid = true; // the kernel closed the widget: nobody to tell
+    else this.sayPageGone();
+    return super.close(comm_closed);
+  }
+
+  private sayPageGone(): void {
+    if (this.internal.goneSaid || !this.comm_live) return;
+    this.internal.goneSaid = true;
+    this.sendToKernel({ type: 'page-gone' });
+  }
+
   /** The model is closed: stop its transfer and its export, so no request, worker or encoder is left. */
   private onDestroyed(): void {
+    globalThis.window?.removeEventListener('pagehide', this.internal.sayGone);
+    this.sayPageGone();
     if (this.receiving || this.internal.fetching || this.internal.assembler || this.internal.waitingForFrames.length) {
       this.failReceiving(new Error('the widget was closed'));
     }

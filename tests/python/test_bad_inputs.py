@@ -248,10 +248,11 @@ SMALL = st.one_of(st.integers(0, 40), JUNK)
 PAGE_MESSAGE = st.one_of(
     st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=3)),
     st.fixed_dictionaries(
-        {"type": st.sampled_from(["request-frames", "ack", "file-begin", "file-chunk", "export-failed", "mystery"])},
+        {"type": st.sampled_from(["request-frames", "ack", "file-begin", "file-chunk", "export-failed", "page-gone", "mystery"])},
         optional={"request": st.one_of(st.just("PENDING"), JUNK), "have": SMALL, "total_bytes": SMALL, "chunks": SMALL,
                   "index": SMALL, "offset": SMALL, "message": st.one_of(st.text(max_size=8), JUNK),
-                  "mime_type": st.one_of(st.just("video/mp4"), JUNK), "extension": st.one_of(st.just("mp4"), JUNK)},
+                  "mime_type": st.one_of(st.just("video/mp4"), JUNK), "extension": st.one_of(st.just("mp4"), JUNK),
+                  "codec": st.one_of(st.just("ffmpeg-h264"), JUNK), "page": st.one_of(st.sampled_from(["a" * 24, "b" * 24]), JUNK)},
     ),
 )
 BUFFERS = st.one_of(st.lists(st.binary(max_size=24), max_size=2), st.none(), st.just([None]), st.just(["text"]))
@@ -278,6 +279,7 @@ def test_property_random_page_messages_never_raise_and_end_a_save_clearly(messag
         assert (path is None) != (error is None)
         assert error is None or error.startswith("Export failed: ")
         assert anim.save_status.startswith(("Saved ", "Export failed: "))
+    assert [p.name for p in tmp_path.iterdir() if p.name != "garbage.mp4"] == []  # no temporary file left
 
 
 @pytest.mark.parametrize("content, buffers, message", [
@@ -288,7 +290,8 @@ def test_property_random_page_messages_never_raise_and_end_a_save_clearly(messag
     ({"type": "file-chunk", "index": 0, "offset": 0}, [], "file chunk 0 came without binary data"),
     ({"type": "file-chunk", "index": 0.5, "offset": 0}, [b"x"], "index must be a whole number >= 0, got 0.5"),
     ({"type": "ack", "page": "../x"}, [], "page must be an id of 1 to 64 letters, digits, - or _, got '../x'"),
-], ids=["a terabyte", "more chunks than bytes", "a string size", "no buffer", "fractional index", "a bad page id"])
+    ({"type": "file-begin", "total_bytes": 2**20, "chunks": 2**17}, [], "chunks must be a whole number from 1 to 65536, got 131072"),
+], ids=["a terabyte", "more chunks than bytes", "a string size", "no buffer", "fractional index", "a bad page id", "too many chunks"])
 def test_malformed_page_messages_fail_the_save_they_name(anim, tmp_path, content, buffers, message):
     anim._frontend_seen = True
     done = []

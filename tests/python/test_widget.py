@@ -141,7 +141,7 @@ def test_a_damaged_file_transfer_is_reported_not_written(anim, tmp_path):
     done = []
     anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append(error))
     request = anim.sent[-1][0]["request"]
-    page(anim, {"type": "file-begin", "request": request, "total_bytes": 10, "chunks": 2, "mime_type": "video/mp4", "extension": "mp4"})
+    page(anim, {"type": "file-begin", "request": request, "total_bytes": 10, "chunks": 2, "mime_type": "video/mp4", "extension": "mp4", "codec": "ffmpeg-h264"})
     page(anim, {"type": "file-chunk", "request": request, "index": 0, "offset": 0}, [b"12345"])
     page(anim, {"type": "file-chunk", "request": request, "index": 0, "offset": 0}, [b"12345"])
     assert done and done[0].startswith("Export failed: the video arrived damaged")

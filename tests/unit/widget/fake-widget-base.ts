@@ -31,6 +31,12 @@ export class DOMWidgetModel {
     Object.assign(this.attributes, values);
   }
   save_changes() {}
+  /** As WidgetModel.close(): the page closing a model closes its comm first, then 'destroy'. */
+  close(comm_closed = false): Promise<void> {
+    if (!comm_closed) this.commClosed = true;
+    this.trigger('destroy', this);
+    return Promise.resolve();
+  }
   send(content: unknown) {
     // As @jupyterlab/services' comm does once the kernel restarted.
     if (this.commClosed) throw new Error('Cannot send');

@@ -1,6 +1,7 @@
 // The model when its kernel goes away: a restart while frames are in flight
 // aborts the request and says what to do, closing the model cancels its
-// export, and a send on a closed comm never throws.
+// export, and a send on a closed comm never throws. And when the page goes
+// away (model closed, reload, tab closed) it tells the kernel ('page-gone').
 
 jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 
@@ -38,6 +39,7 @@ interface TestModel {
   comm_live: boolean;
   trigger(event: string, ...args: unknown[]): void;
   startExport(): Promise<unknown>;
+  close(comm_closed?: boolean): Promise<void>;
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -141,4 +143,50 @@ test('every message to the kernel names its page, and two pages have different n
   const [page] = pages;
   expect(page).toMatch(/^[0-9a-f]{24}$/);
   expect(b.sent.every((m) => m.page !== page && /^[0-9a-f]{24}$/.test(String(m.page)))).toBe(true);
+});
+
+describe('the page going away tells the kernel, which fails the saves this page was serving', () => {
+  const pageGone = (model: TestModel) => model.sent.filter((m) => m.type === 'page-gone');
+  let listeners: Array<[string, unknown]>;
+  let removed: Array<[string, unknown]>;
+
+  beforeEach(() => {
+    listeners = [];
+    removed = [];
+    (globalThis as { window?: unknown }).window = {
+      addEventListener: (type: string, fn: unknown) => listeners.push([type, fn]),
+      removeEventListener: (type: string, fn: unknown) => removed.push([type, fn]),
+    };
+  });
+  afterEach(() => delete (globalThis as { window?: unknown }).window);
+
+  test('closing the model from the page says so once, before its comm closes', async () => {
+    const model = await modelWithFrames();
+    await model.close();
+    expect(model.commClosed).toBe(true);
+    expect(pageGone(model)).toEqual([{ type: 'page-gone', page: expect.stringMatching(/^[0-9a-f]{24}$/) }]);
+  });
+
+  test('a reload or a closed tab (pagehide) says so; the listener goes when the model does', () => {
+    const model = newModel();
+    const pagehide = listeners.filter(([type]) => type === 'pagehide');
+    expect(pagehide).toHaveLength(1);
+    (pagehide[0]![1] as () => void)();
+    expect(pageGone(model)).toHaveLength(1);
+    model.trigger('destroy', model);
+    expect(removed).toEqual(pagehide);
+    expect(pageGone(model)).toHaveLength(1);
+  });
+
+  test('the kernel closing the widget or restarting: nothing is sent, nothing warns', async () => {
+    const closed = newModel();
+    await closed.close(true);
+    const restarted = newModel();
+    restarted.comm_live = false;
+    restarted.commClosed = true;
+    restarted.trigger('destroy', restarted);
+    expect([...pageGone(closed), ...pageGone(restarted)]).toEqual([]);
+    expect(console.warn).not.toHaveBeenCalled();
+    expect(removed.map(([type]) => type)).toEqual(['pagehide', 'pagehide']);
+  });
 });
