@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import ctypes
+import secrets
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -81,11 +84,65 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def _link_by_empty_path(fd: int, name: Path) -> None:
+    """linkat(fd, "", AT_FDCWD, name, AT_EMPTY_PATH): Python's os.link cannot say it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.linkat(fd, b"", _AT_FDCWD, os.fsencode(name), _AT_EMPTY_PATH) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(name))
+
+
+def _link_by_proc(fd: int, name: Path) -> None:
+    os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
+
+
+_AT_FDCWD, _AT_EMPTY_PATH = -100, 0x1000
+#: Ways to give an unnamed file a name; which one a system allows varies
+#: (AT_EMPTY_PATH wants privileges on older kernels, /proc links fail across
+#: some mount setups with EXDEV), so each new file probes them in order.
+_LINKERS = (_link_by_empty_path, _link_by_proc)
+
+
+def _unnamed_file(folder: Path):
+    """``(fd, link)``: an owner-only file in ``folder`` with no name (O_TMPFILE), so a
+    kernel killed mid-transfer leaves nothing behind, and the way to name it once
+    it is whole; None where the file system or the system cannot."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not sys.platform.startswith("linux"):
+        return None
+    # A file linked in once cannot be linked again after its name is removed,
+    # so the probe below uses a throwaway file of its own.
+    try:
+        probe_fd = os.open(folder, flag | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except OSError:  # EOPNOTSUPP, EISDIR (old kernels) ...
+        return None
+    try:
+        fd = os.open(folder, flag | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except OSError:
+        os.close(probe_fd)
+        return None
+    # Find out now, while falling back costs nothing, which way of naming works here.
+    probe = folder / f".cloudreel-{secrets.token_hex(8)}.probe"
+    try:
+        for link in _LINKERS:
+            try:
+                link(probe_fd, probe)
+            except OSError:
+                continue
+            os.unlink(probe)
+            return fd, link
+    finally:
+        os.close(probe_fd)
+    os.close(fd)
+    return None
+
+
 class VideoReceiver:
     """One video from the page, written chunk by chunk at its offset into a temporary file.
 
-    The file is created exclusively and owner-only in ``folder`` (beside the
-    target, so save_as() is an atomic os.replace), or, with ``folder=None``, as
+    The file is created owner-only in ``folder`` (beside the target, so
+    save_as() is an atomic os.replace), unnamed where the file system allows
+    (O_TMPFILE), else under a hidden exclusive name; or, with ``folder=None``, as
     an anonymous file in the system temporary folder (for embed(), which
     read()s it). Nothing is allocated for the announced size, and discard()
     leaves nothing behind.
@@ -105,13 +162,18 @@ class VideoReceiver:
         free = shutil.disk_usage(where).free
         if total > free:
             raise OSError(f"the video is {size_text(total)} but {where} has only {size_text(free)} free")
+        self._folder = folder
         if folder is None:
             file = tempfile.TemporaryFile()
             self._fd = os.dup(file.fileno())
             file.close()
         else:
-            self._fd, name = tempfile.mkstemp(dir=folder, prefix=".cloudreel-", suffix=".part")
-            self._temp = Path(name)
+            unnamed = _unnamed_file(folder)
+            if unnamed is not None:
+                self._fd, self._link = unnamed
+            else:  # a hidden name instead, removed by discard()
+                self._fd, name = tempfile.mkstemp(dir=folder, prefix=".cloudreel-", suffix=".part")
+                self._temp = Path(name)
 
     @property
     def total_bytes(self) -> int:
@@ -149,6 +211,11 @@ class VideoReceiver:
         """Moves the finished file to ``target`` in one step: readers see the old file or the whole new one."""
         os.fchmod(self._fd, _new_file_mode())
         os.fsync(self._fd)
+        if self._temp is None:
+            # Give the unnamed file a name for the instant before the replace.
+            name = self._folder / f".cloudreel-{secrets.token_hex(8)}.part"
+            self._link(self._fd, name)
+            self._temp = name
         os.close(self._fd)
         self._fd = None
         os.replace(self._temp, target)

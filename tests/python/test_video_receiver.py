@@ -177,15 +177,45 @@ def test_chunks_go_to_an_owner_only_temporary_file_beside_the_target(anim, tmp_p
     pieces = begin(anim, request, data, chunk=100)
     for index, offset, piece in pieces[:-1]:
         page(anim, {"type": "file-chunk", "request": request, "index": index, "offset": offset}, [piece])
-    [temp] = list((tmp_path / "out").iterdir())
-    assert temp.name.startswith(".cloudreel-") and temp.name.endswith(".part")
-    assert stat.S_IMODE(temp.stat().st_mode) == 0o600
-    assert temp.read_bytes()[:900] == data[:900]
+    # The chunks so far sit in an unnamed owner-only file (O_TMPFILE) in the target's folder.
+    receiver = anim._pending[request]["receiver"]
+    assert files_in(tmp_path / "out") == []
+    info = os.fstat(receiver._fd)
+    assert info.st_dev == (tmp_path / "out").stat().st_dev and info.st_nlink == 0
+    assert stat.S_IMODE(info.st_mode) == 0o600
+    assert os.pread(receiver._fd, 900, 0) == data[:900]
     index, offset, piece = pieces[-1]
     page(anim, {"type": "file-chunk", "request": request, "index": index, "offset": offset}, [piece])
     assert files_in(tmp_path / "out") == ["clip.mp4"]
     assert (tmp_path / "out" / "clip.mp4").read_bytes() == data
     assert done == [(str(tmp_path / "out" / "clip.mp4"), None)]
+
+
+def test_a_kernel_killed_mid_transfer_leaves_no_file(tmp_path):
+    script = textwrap.dedent("""
+        import os, sys, time
+        sys.path.insert(0, %r)
+        import numpy as np
+        import cloudreel
+        anim = cloudreel.Animation([np.zeros((2, 3))])
+        anim.send = lambda *args, **kwargs: None
+        anim._frontend_seen = True
+        anim.save(os.path.join(sys.argv[1], "clip.mp4"))
+        page = lambda content, buffers=(): anim._on_frontend_msg(anim, {**content, "page": "a" * 24}, list(buffers))
+        request = max(anim._pending)
+        page({"type": "file-begin", "request": request, "total_bytes": 200, "chunks": 2, "codec": "ffmpeg-h264"})
+        page({"type": "file-chunk", "request": request, "index": 0, "offset": 0}, [b"x" * 100])
+        print("half", flush=True)
+        time.sleep(60)
+    """) % str(ROOT / "python")
+    kernel = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert kernel.stdout.readline().strip() == "half"
+        kernel.kill()
+    finally:
+        kernel.wait(30)
+        kernel.stdout.close()
+    assert files_in(tmp_path) == []
 
 
 def test_a_second_file_begin_fails_the_request_instead_of_allocating_again(anim, tmp_path):
