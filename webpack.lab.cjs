@@ -2,7 +2,8 @@
 // (`jupyter labextension build`): emit @ffmpeg/core's UMD script and wasm
 // unchanged in the extension's static folder, so they are served by the
 // Jupyter server (under any base_url) and never come from a CDN; fill and
-// check the licence report and put the core's source notice beside it.
+// check the licence report and put the core's provenance and library notices
+// beside it.
 const path = require('path');
 const TerserPlugin = require('terser-webpack-plugin');
 const { ThirdPartyLicences } = require('./webpack.licences.cjs');

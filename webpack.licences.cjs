@@ -2,8 +2,9 @@
 // fills third-party-licenses.json with the texts of bundled packages whose npm
 // tarball has no licence file, fails the build if any bundled package is still
 // without one, and emits third-party/ffmpeg-core-SOURCE.txt (the GPL core's
-// provenance and written offer) beside ffmpeg-core.wasm after checking that it
-// describes the core in node_modules.
+// provenance and written offer; checked to describe the core in node_modules)
+// and third-party/ffmpeg-core-NOTICES.txt (the copyright notices and licence
+// texts of the libraries linked into the core) beside ffmpeg-core.wasm.
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
@@ -25,6 +26,7 @@ const NAME = 'ThirdPartyLicences';
 // The name JupyterLab's license-webpack-plugin report has (and jupyterlab_server reads).
 const LICENCE_REPORT = 'third-party-licenses.json';
 const CORE_SOURCE_NOTICE = 'ffmpeg-core-SOURCE.txt';
+const CORE_LIBRARY_NOTICES = 'ffmpeg-core-NOTICES.txt';
 const coreDir = path.join(__dirname, 'node_modules/@ffmpeg/core');
 
 const read = (file) => fs.readFileSync(path.join(__dirname, file), 'utf8');
@@ -38,7 +40,7 @@ const MISSING_TEXTS = {
     'ffmpeg-core.wasm and ffmpeg-core.js (FFmpeg built by ffmpeg.wasm with --enable-gpl, x264 and x265) are\n' +
     'licensed under the GNU General Public License, version 2 or (at your option) any later version.\n' +
     `Their provenance, the libraries in them and a written offer for their source code: ${CORE_SOURCE_NOTICE}\n` +
-    'beside ffmpeg-core.wasm.\n\n' +
+    `beside ffmpeg-core.wasm; those libraries' copyright notices and licence texts: ${CORE_LIBRARY_NOTICES}.\n\n` +
     read('LICENSE'),
 };
 
@@ -72,6 +74,7 @@ class ThirdPartyLicences {
           fail(`third-party/${CORE_SOURCE_NOTICE} does not describe node_modules/@ffmpeg/core: ${problems.join('; ')}. Update its provenance and offer.`);
         }
         compilation.emitAsset(CORE_SOURCE_NOTICE, new sources.RawSource(notice));
+        compilation.emitAsset(CORE_LIBRARY_NOTICES, new sources.RawSource(read(`third-party/${CORE_LIBRARY_NOTICES}`)));
 
         const asset = compilation.getAsset(LICENCE_REPORT);
         if (!asset) return; // development builds of the labextension write no report
@@ -98,4 +101,4 @@ class ThirdPartyLicences {
   }
 }
 
-module.exports = { ThirdPartyLicences, LICENCE_REPORT, CORE_SOURCE_NOTICE };
+module.exports = { ThirdPartyLicences, LICENCE_REPORT, CORE_SOURCE_NOTICE, CORE_LIBRARY_NOTICES };
