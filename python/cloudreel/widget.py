@@ -16,8 +16,8 @@ import ipywidgets
 from IPython.display import HTML, Image, display
 from traitlets import Bool, Float, Int, List, Unicode, validate
 
-from . import frame_spool
 from ._version import MODULE_VERSION
+from .frame_offers import FrameOffer
 from .frames import chunk_count, iter_chunks, normalize_frames, pack_frames
 from .options import check_fps, check_side
 from .page_messages import page_text, untrusted
@@ -89,7 +89,7 @@ class Animation(ipywidgets.DOMWidget):
         super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem, **kwargs)
         self._frontend_seen = False
         self._pending: dict[int, dict] = {}
-        self._offers: set[str] = set()  # spool tokens the page has not fetched yet
+        self._offer = FrameOffer()  # the spool file pages fetch the frames from
         self.set_frames(frames, colors=colors)
         self.on_msg(self._on_frontend_msg)
 
@@ -124,25 +124,21 @@ class Animation(ipywidgets.DOMWidget):
 
     # --- kernel -> page -------------------------------------------------
 
-    def _offer_frames(self) -> bool:
-        """Offers the frames over HTTP (see frame_spool.py); False if that route
-        is not available here."""
-        started = time.perf_counter()
-        token = frame_spool.write_payload(self._payload)
-        if token is None:
+    def _offer_frames(self, page) -> bool:
+        """Offers the frames to ``page`` over HTTP (see frame_offers.py); False
+        if that route is not available here."""
+        offered = self._offer.offer(page, self.frames_version, self._payload)
+        if offered is None:
             return False
-        self._offers.add(token)
+        token, write_seconds = offered
         # The write is part of the transfer: the page adds it to the time it reports.
-        write_seconds = time.perf_counter() - started
         self.send({"type": "frames-offer", "version": self.frames_version, "header": self._header, "token": token, "write_seconds": write_seconds})
         return True
 
-    def _drop_offers(self, tokens=None) -> None:
-        offers = getattr(self, "_offers", set())  # close() runs from __del__ even after a failed __init__
-        for token in list(offers if tokens is None else tokens):
-            if token in offers:
-                offers.discard(token)
-                frame_spool.remove(token)
+    def _drop_offers(self) -> None:
+        offer = getattr(self, "_offer", None)  # close() runs from __del__ even after a failed __init__
+        if offer is not None:
+            offer.drop()
 
     def close(self) -> None:
         self._drop_offers()
@@ -245,12 +241,13 @@ class Animation(ipywidgets.DOMWidget):
         kind = content.get("type")
         if kind == "request-frames":
             # A page that could not fetch an offer says which one, and gets the comm route.
-            self._drop_offers([str(content.get("failed_offer"))])
+            if content.get("failed_offer") is not None:
+                self._offer.done(content.get("page"), str(content["failed_offer"]))
             if content.get("have") != self.frames_version:
-                if not (content.get("http") and self._offer_frames()):
+                if not (content.get("http") and self._offer_frames(content.get("page"))):
                     self._send_frames()
         elif kind == "frames-received":
-            self._drop_offers([str(content.get("token"))])
+            self._offer.done(content.get("page"), str(content.get("token")))
         elif kind == "page-gone":
             self._page_gone(content["page"])
         elif kind in ("ack", "file-begin", "file-chunk", "export-failed"):

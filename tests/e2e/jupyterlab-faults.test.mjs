@@ -181,6 +181,11 @@ function spoolDir() {
   return m[1];
 }
 
+/** The frames files in it (beside them: the server's lock file, server.lock). */
+function spoolFiles() {
+  return fs.readdirSync(spoolDir()).filter((name) => name.endsWith('.bin'));
+}
+
 function restartKernel() {
   return page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
 }
@@ -287,9 +292,8 @@ test('the kernel restarts while frames are in flight: the cell says so, never "R
   // No cell is left showing frames progress.
   assert.equal(await page.locator('cloudreel-export-panel [role="status"]', { hasText: /^Receiving frames \d/ }).count(), 0);
   // The restarted kernel removed the spool file no page fetched when it exited.
-  const spool = spoolDir();
-  for (let i = 0; i < 120 && fs.readdirSync(spool).length; i++) await new Promise((r) => setTimeout(r, 500));
-  assert.deepEqual(fs.readdirSync(spool), [], 'no frames are left in the spool folder');
+  for (let i = 0; i < 120 && spoolFiles().length; i++) await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(spoolFiles(), [], 'no frames are left in the spool folder');
 });
 
 test('the kernel restarts while an export runs: the export ends clearly in the page', LONG, async () => {

@@ -79,6 +79,11 @@ function spoolDir() {
   return m[1];
 }
 
+/** The frames files in it (beside them: the server's lock file, server.lock). */
+function spoolFiles() {
+  return fs.readdirSync(spoolDir()).filter((name) => name.endsWith('.bin'));
+}
+
 async function screenshot(page, panel, name) {
   await page.locator('.jp-toast-close, .jp-Notification-Toast-Close').first().click({ timeout: 1000 }).catch(() => {});
   await panel.scrollIntoViewIfNeeded();
@@ -147,8 +152,8 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
   const lines = receivedLines(page);
   assert.ok(lines.length >= 6, `frames arrived for 3 widgets, twice: ${lines.join(' | ')}`);
   for (const l of lines) assert.match(l, / over HTTP \(/);
-  for (let i = 0; i < 20 && fs.readdirSync(spoolDir()).length; i++) await new Promise((r) => setTimeout(r, 250));
-  assert.deepEqual(fs.readdirSync(spoolDir()), [], 'spool files are removed once fetched');
+  for (let i = 0; i < 20 && spoolFiles().length; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.deepEqual(spoolFiles(), [], 'spool files are removed once fetched');
 
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   console.log(`# JupyterLab: Run all -> "Video ready!" in ${runAllToReady.toFixed(1)} s`);
