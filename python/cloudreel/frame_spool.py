@@ -34,6 +34,8 @@ MEMORY_MARGIN_BYTES = 256 * 1024**2
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 MOUNTINFO = "/proc/self/mountinfo"
 MEMINFO = "/proc/meminfo"
+CGROUP = "/proc/self/cgroup"
+CGROUP_ROOT = "/sys/fs/cgroup"
 #: Files this kernel wrote and nobody removed yet: a kernel that restarts or
 #: shuts down while a page fetches (or before it asks) must not leave them behind.
 _written: set[str] = set()
@@ -110,7 +112,7 @@ def _filesystem_type(device: int) -> Optional[str]:
     return None
 
 
-def _available_memory() -> Optional[int]:
+def _meminfo_available() -> Optional[int]:
     """MemAvailable from /proc/meminfo, in bytes; None where it cannot be read."""
     try:
         with open(MEMINFO, encoding="ascii", errors="replace") as f:
@@ -120,6 +122,49 @@ def _available_memory() -> Optional[int]:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def _read_number(path: str) -> Optional[int]:
+    try:
+        with open(path, encoding="ascii") as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # cgroup v2 says "max" for no limit
+
+
+def _cgroup_headroom() -> Optional[int]:
+    """Bytes this process's memory cgroup (a container's limit) still allows; None
+    without a limit. tmpfs pages count against the cgroup of whoever wrote them."""
+    try:
+        with open(CGROUP, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        hierarchy, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if hierarchy == "0" and controllers == "":  # cgroup v2
+            folder, names = f"{CGROUP_ROOT}{path.rstrip('/')}", ("memory.max", "memory.current")
+        elif "memory" in controllers.split(","):  # cgroup v1
+            folder, names = f"{CGROUP_ROOT}/memory{path.rstrip('/')}", ("memory.limit_in_bytes", "memory.usage_in_bytes")
+        else:
+            continue
+        limit, used = (_read_number(f"{folder}/{name}") for name in names)
+        # v1 writes "no limit" as a number near 2**63.
+        if limit is not None and used is not None and limit < 2**62:
+            return max(limit - used, 0)
+    return None
+
+
+def _available_memory() -> Optional[int]:
+    """Memory left for a tmpfs file: MemAvailable, or less where a cgroup limits
+    this process; None where MemAvailable cannot be read."""
+    available = _meminfo_available()
+    headroom = _cgroup_headroom()
+    if available is None or headroom is None:
+        return available
+    return min(available, headroom)
 
 
 def _has_room(fd: int, size: int) -> bool:

@@ -61,6 +61,7 @@ export async function startJupyter({ notebooks = [] } = {}) {
       proc.kill('SIGTERM');
       await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
       fs.closeSync(log);
+      fs.rmSync(rootDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,8 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+const tempDirs = [];
+// Each test file runs in its own process: its videos go when it ends.
+process.on('exit', () => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** Writes `bytes` to a new temporary folder (removed when the test process exits); returns the file's path. */
 export function writeTemp(bytes, name) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudreel-test-'));
+  tempDirs.push(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, bytes);
   return file;

@@ -174,6 +174,31 @@ def test_on_tmpfs_the_payload_must_fit_in_available_memory(spool, tmp_path, monk
     assert frame_spool.write_payload(payload) is not None
 
 
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_on_tmpfs_a_container_memory_limit_counts_too(spool, tmp_path, monkeypatch, version):
+    """MemAvailable is the host's; a cgroup (a container) may allow far less."""
+    payload = b"x" * 1024 * 1024
+    fake_proc(tmp_path, monkeypatch, spool, "tmpfs", 8 * 1024**3)
+    root = tmp_path / "cgroup"
+    if version == "v2":
+        (tmp_path / "self-cgroup").write_text("0::/box\n")
+        folder, names = root / "box", ("memory.max", "memory.current")
+    else:
+        (tmp_path / "self-cgroup").write_text("5:memory:/box\n4:cpu,cpuacct:/box\n")
+        folder, names = root / "memory" / "box", ("memory.limit_in_bytes", "memory.usage_in_bytes")
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(frame_spool, "CGROUP", str(tmp_path / "self-cgroup"), raising=False)
+    monkeypatch.setattr(frame_spool, "CGROUP_ROOT", str(root), raising=False)
+    limit = 1024**3
+    (folder / names[0]).write_text(f"{limit}\n")
+    (folder / names[1]).write_text(f"{limit - len(payload) - frame_spool.MEMORY_MARGIN_BYTES + 1024}\n")
+    assert frame_spool.write_payload(payload) is None, "a tmpfs beyond the container's memory limit is used"
+    (folder / names[1]).write_text(f"{limit - len(payload) - frame_spool.MEMORY_MARGIN_BYTES}\n")
+    assert frame_spool.write_payload(payload) is not None
+    (folder / names[0]).write_text("max\n" if version == "v2" else f"{2**63 - 4096}\n")  # no limit
+    assert frame_spool.write_payload(payload) is not None
+
+
 def test_memory_is_not_asked_of_a_disk_backed_spool(spool, tmp_path, monkeypatch):
     fake_proc(tmp_path, monkeypatch, spool, "ext4", 0)
     assert frame_spool.write_payload(b"x") is not None
