@@ -17,7 +17,6 @@ from hypothesis.extra import numpy as hnp
 from traitlets import TraitError
 
 import cloudreel
-from cloudreel import widget as widget_module
 from cloudreel.frames import Frame, normalize_frames
 
 TABLE = json.loads((Path(__file__).parents[1] / "cases" / "bad-inputs.json").read_text())
@@ -127,20 +126,6 @@ def check_rejection(message, reject):
     else:
         assert message.startswith(f"frames[{reject['frame']}]: ")
         assert named == {str(reject["frame"])}
-
-
-class Sent(list):
-    def __call__(self, content, buffers=None):
-        self.append(content)
-
-
-@pytest.fixture
-def anim(monkeypatch):
-    a = cloudreel.Animation([np.zeros((2, 3))])
-    a.sent = Sent()
-    monkeypatch.setattr(a, "send", a.sent)
-    monkeypatch.setattr(widget_module, "ACK_TIMEOUT", 3600.0)
-    return a
 
 
 # --- the table ---------------------------------------------------------------

@@ -17,11 +17,9 @@ import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pytest
 from IPython.core.formatters import format_display_data
 
-import cloudreel
 from cloudreel import widget as widget_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,19 +28,11 @@ PAGE_A, PAGE_B = "a" * 24, "b" * 24
 MiB = 1024 * 1024
 
 
-class Sent(list):
-    def __call__(self, content, buffers=None):
-        self.append(content)
-
-
 @pytest.fixture
-def anim(monkeypatch):
-    a = cloudreel.Animation([np.zeros((2, 3))])
-    a.sent = Sent()
-    monkeypatch.setattr(a, "send", a.sent)
-    monkeypatch.setattr(widget_module, "ACK_TIMEOUT", 3600.0)
-    a._frontend_seen = True
-    return a
+def anim(anim):
+    """conftest's widget, with a page already seen."""
+    anim._frontend_seen = True
+    return anim
 
 
 @pytest.fixture
