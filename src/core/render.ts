@@ -51,13 +51,30 @@ export interface FrameRenderer {
 
 const JPEG_QUALITY = 0.95;
 
+/** Frames of at most this many points are sparse: markers rather than a surface, each standing alone. */
+export const SPARSE_POINTS = 100;
 /**
- * Pixels per point at a 720-line frame: 4 for 1k points down to 1 for 1M, so a
- * sparse cloud stays visible and a dense one does not turn into a solid blob.
+ * The smallest square that keeps a lone point's colour through 4:2:0 video,
+ * whose chroma covers 2x2 pixel blocks. An odd width, wherever it lands, loses
+ * only half a row and half a column of blocks; an even one can lose a whole row
+ * and column (measured on both H.264 paths, a red point decodes with R 178-194
+ * at 6 px, 200-214 at 5 px, 218-224 at 7 px).
  */
-export function defaultPointSize(pointsPerFrame: number, height: number): number {
-  const base = Math.min(4, Math.max(1, 7 - Math.log10(Math.max(1, pointsPerFrame))));
-  return base * (height / 720);
+export const CHROMA_SAFE_PX = 7;
+
+/**
+ * Pixels per point for a frame of `pointsInFrame` points: 4 for 1k points down
+ * to 1 for 1M at a 720-line frame, scaled with the height, so a sparse cloud
+ * stays visible and a dense one does not turn into a solid blob. A sparse
+ * frame's points are odd whole-pixel squares of at least CHROMA_SAFE_PX, at any
+ * height, so even a single point keeps its colour in the video.
+ */
+export function defaultPointSize(pointsInFrame: number, height: number): number {
+  const base = Math.min(4, Math.max(1, 7 - Math.log10(Math.max(1, pointsInFrame))));
+  const size = base * (height / 720);
+  if (pointsInFrame > SPARSE_POINTS) return size;
+  const whole = Math.ceil(Math.max(size, CHROMA_SAFE_PX));
+  return whole % 2 === 1 ? whole : whole + 1;
 }
 
 export function titleText(index: number, total: number, frame: Frame): string {
@@ -89,7 +106,8 @@ interface PointBackend {
   readonly kind: 'webgl' | 'cpu';
   /** The CPU backend's own pixel buffer, which draw() fills (lets pixels() skip a full read-back). */
   readonly image?: ImageData;
-  draw(frame: Frame, colors: Uint8Array): void;
+  /** Draws `frame` with square points `size` pixels wide. */
+  draw(frame: Frame, colors: Uint8Array, size: number): void;
   /** Whether the GPU context is gone (what draw() put in the frame is then blank or stale). */
   lost?(): boolean;
   loseContext?(): void;
@@ -128,7 +146,7 @@ export function resolveRendererKind(kind: RendererKind): 'webgl' | 'cpu' {
   return autoKind;
 }
 
-function webglBackend(width: number, height: number, background: Color, camera: PerspectiveCamera, size: number, ctx: Ctx2D): PointBackend {
+function webglBackend(width: number, height: number, background: Color, camera: PerspectiveCamera, ctx: Ctx2D): PointBackend {
   const glCanvas = makeCanvas(width, height);
   const renderer = new WebGLRenderer({ canvas: glCanvas, antialias: false, alpha: false, preserveDrawingBuffer: true });
   renderer.setPixelRatio(1);
@@ -137,10 +155,11 @@ function webglBackend(width: number, height: number, background: Color, camera: 
   renderer.outputColorSpace = LinearSRGBColorSpace;
   renderer.setClearColor(background, 1);
   const scene = new Scene();
-  const material = new PointsMaterial({ size, sizeAttenuation: false, vertexColors: true });
+  const material = new PointsMaterial({ sizeAttenuation: false, vertexColors: true });
   return {
     kind: 'webgl',
-    draw(frame, colors) {
+    draw(frame, colors, size) {
+      material.size = size;
       const geometry = new BufferGeometry();
       geometry.setAttribute('position', new Float32BufferAttribute(frame.positions, 3));
       geometry.setAttribute('color', new Uint8BufferAttribute(colors, 3, true));
@@ -163,7 +182,7 @@ function webglBackend(width: number, height: number, background: Color, camera: 
   };
 }
 
-function cpuBackend(width: number, height: number, background: Color, camera: PerspectiveCamera, size: number, ctx: Ctx2D): PointBackend {
+function cpuBackend(width: number, height: number, background: Color, camera: PerspectiveCamera, ctx: Ctx2D): PointBackend {
   const target = createRasterTarget(width, height);
   const image = new ImageData(new Uint8ClampedArray(target.pixels.buffer as ArrayBuffer), width, height);
   const bg = packRGBA(Math.round(background.r * 255), Math.round(background.g * 255), Math.round(background.b * 255));
@@ -171,7 +190,7 @@ function cpuBackend(width: number, height: number, background: Color, camera: Pe
   return {
     kind: 'cpu',
     image,
-    draw(frame, colors) {
+    draw(frame, colors, size) {
       clearTarget(target, bg);
       drawPoints(target, frame.positions, colors, viewProjection, size);
       ctx.putImageData(image, 0, 0);
@@ -183,8 +202,6 @@ function cpuBackend(width: number, height: number, background: Color, camera: Pe
 export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
   const { width, height } = options;
   const camera = options.view ? cameraFromView(options.view, set.bounds, width / height) : fitCamera(set.bounds, width / height);
-  const largest = set.frames.reduce((m, f) => Math.max(m, f.count), 0);
-  const size = options.pointSize ?? defaultPointSize(largest, height);
   // Linear: the colour bytes are drawn as they are, on both backends.
   const background = new Color().setStyle(options.background ?? '#000000', LinearSRGBColorSpace);
   const zMin = set.bounds?.min[2] ?? 0;
@@ -196,7 +213,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   if (!maybeCtx) throw new Error('This browser cannot create a 2D canvas to compose frames');
   const ctx = maybeCtx;
   const kind = resolveRendererKind(options.renderer ?? 'auto');
-  let backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, background, camera, size, ctx);
+  let backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, background, camera, ctx);
 
   const fontPx = Math.round((20 * height) / 720);
   /** Rows the title can touch (it starts 0.8 em down and is about 1.2 em tall). */
@@ -206,13 +223,15 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
     const frame = set.frames[index];
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
     const colors = frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap);
-    backend.draw(frame, colors);
+    // From this frame's own count: a lone point is not drawn at the size a dense frame needs.
+    const size = options.pointSize ?? defaultPointSize(frame.count, height);
+    backend.draw(frame, colors, size);
     if (backend.lost?.()) {
       // The GPU went away (driver reset, too many contexts, a test): this frame
       // came out blank or stale. The CPU rasteriser draws it again and every frame after.
       backend.dispose();
-      backend = cpuBackend(width, height, background, camera, size, ctx);
-      backend.draw(frame, colors);
+      backend = cpuBackend(width, height, background, camera, ctx);
+      backend.draw(frame, colors, size);
     }
     if (options.title) {
       ctx.font = `${fontPx}px sans-serif`;

@@ -378,7 +378,7 @@ export class CloudreelPlayer extends LitElement {
       this.#shownFrame = frame;
       this.#shownColormap = this.colormap;
     }
-    view.setPointSize(this.#pointSizeAt720());
+    view.setPointSize(this.#pointSizeAt720(frame));
     view.setBackground(this.background || '#000000');
     this.#invalidate();
   }
@@ -514,11 +514,11 @@ export class CloudreelPlayer extends LitElement {
     this.#invalidate();
   }
 
-  #pointSizeAt720(): number {
+  /** As the export draws `frame`: from its own point count unless a size is set. */
+  #pointSizeAt720(frame: Frame | null): number {
     const size = this.pointSize;
     if (typeof size === 'number' && size > 0) return Math.min(64, size);
-    const largest = this.frameSet?.frames.reduce((m, f) => Math.max(m, f.count), 0) ?? 0;
-    return defaultPointSize(largest, 720);
+    return defaultPointSize(frame?.count ?? 0, 720);
   }
 
   #colorsOf(frame: Frame): Uint8Array {

@@ -2,6 +2,7 @@
 import { fitCamera } from '../../../src/core/camera';
 import { colorByZ } from '../../../src/core/colormap';
 import { toFrameSet, type FrameSet } from '../../../src/core/frames';
+import { defaultPointSize } from '../../../src/core/render';
 import {
   CloudreelPlayer,
   createWebGLPointView,
@@ -240,6 +241,19 @@ describe('with a (fake) WebGL view', () => {
     const magma = colorByZ(set.frames[1]!.positions, z.min[2], z.max[2], 'magma');
     expect(view.setPoints).toHaveBeenLastCalledWith(set.frames[1]!.positions, magma);
     expect(magma).not.toEqual(colorByZ(set.frames[1]!.positions, z.min[2], z.max[2], 'viridis'));
+  });
+
+  test('without a set size, each frame is drawn at the size its own point count gives, as the export does', async () => {
+    const { made, factory } = fakeViews();
+    CloudreelPlayer.createView = factory;
+    const dense = Array.from({ length: 20_000 }, (_, i) => [i % 7, i % 11, i % 13]);
+    const el = await mount({ frameSet: toFrameSet([{ points: dense }, { points: [[1, 2, 3]] }]) });
+    const view = made[0]!;
+    expect(view.setPointSize).toHaveBeenLastCalledWith(defaultPointSize(20_000, 720));
+    el.currentFrame = 1;
+    await el.updateComplete;
+    expect(view.setPointSize).toHaveBeenLastCalledWith(defaultPointSize(1, 720));
+    expect(defaultPointSize(1, 720)).toBeGreaterThan(defaultPointSize(20_000, 720));
   });
 
   test('an orbit move renders once and getView follows the shared camera and target', async () => {
