@@ -13,7 +13,7 @@ import { messages, type ExportStatus } from '../core/status.js';
 import './download-button.js';
 import { sanitizeFileName } from './file-name.js';
 import './metrics-row.js';
-import { DEFAULT_FPS, type CloudreelPlayer, type FpsChangeDetail } from './player.js';
+import { DEFAULT_FPS, VIEW_ASPECT, type CloudreelPlayer, type FpsChangeDetail } from './player.js';
 import './preview.js';
 import './progress-bar.js';
 import { themeStyles } from './theme.js';
@@ -67,6 +67,7 @@ export class CloudreelExportPanel extends LitElement {
     colormap: { type: String },
     background: { type: String },
     quality: { type: String },
+    aspect: { type: Number },
   };
 
   static override styles = [
@@ -179,6 +180,8 @@ export class CloudreelExportPanel extends LitElement {
   /** CSS colour "#rrggbb" behind the points; the colour input changes it. */
   declare background: string;
   declare quality: ExportQuality;
+  /** The video's width / height: the player shows this shape, so its camera frames the export. */
+  declare aspect: number;
 
   constructor() {
     super();
@@ -193,6 +196,7 @@ export class CloudreelExportPanel extends LitElement {
     this.colormap = 'viridis';
     this.background = '#000000';
     this.quality = 'standard';
+    this.aspect = VIEW_ASPECT;
   }
 
   /** The player inside the panel (null before the first render). */
@@ -228,6 +232,7 @@ export class CloudreelExportPanel extends LitElement {
         .pointSize=${this.pointSize}
         .background=${this.background}
         .colormap=${this.colormap}
+        .aspect=${this.aspect}
         @cloudreel-fps-change=${this.#onFps}
       ></cloudreel-player>
 

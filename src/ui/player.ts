@@ -29,7 +29,7 @@ export const FPS_CHANGE_EVENT = 'cloudreel-fps-change';
 export const MIN_FPS = 1;
 export const MAX_FPS = 60;
 export const DEFAULT_FPS = 5;
-/** The export's frame shape (1280x720); the viewport keeps it so the preview frames like the video. */
+/** The default export's frame shape (1280x720), until `aspect` says the export's own. */
 export const VIEW_ASPECT = 16 / 9;
 export const NO_WEBGL_NOTE = '3D preview unavailable: WebGL is not available in this browser';
 
@@ -156,6 +156,7 @@ export class CloudreelPlayer extends LitElement {
     pointSize: { type: Number, attribute: 'point-size' },
     background: { type: String },
     colormap: { type: String },
+    aspect: { type: Number },
     currentFrame: { type: Number, attribute: 'current-frame' },
     playing: { type: Boolean, reflect: true },
     _webgl: { state: true },
@@ -170,8 +171,8 @@ export class CloudreelPlayer extends LitElement {
       .viewport {
         position: relative;
         width: 100%;
-        max-width: calc(70vh * 16 / 9);
-        aspect-ratio: 16 / 9;
+        max-width: calc(70vh * var(--cr-aspect));
+        aspect-ratio: var(--cr-aspect);
         border: 1px solid var(--cr-border);
         overflow: hidden;
         touch-action: none;
@@ -250,6 +251,11 @@ export class CloudreelPlayer extends LitElement {
   declare background: string;
   /** Colormap for frames without colours (a name from core's COLORMAPS; others fall back to viridis). */
   declare colormap: string;
+  /**
+   * The export's width / height: the viewport takes this shape and the camera is
+   * fitted to it, so getView() frames the video as the player shows it.
+   */
+  declare aspect: number;
   /** Index of the frame shown, 0-based. */
   declare currentFrame: number;
   declare playing: boolean;
@@ -275,6 +281,7 @@ export class CloudreelPlayer extends LitElement {
     this.pointSize = undefined;
     this.background = '#000000';
     this.colormap = 'viridis';
+    this.aspect = VIEW_ASPECT;
     this.currentFrame = 0;
     this.playing = false;
     this._webgl = 'pending';
@@ -347,10 +354,8 @@ export class CloudreelPlayer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('frameSet')) {
-      this.#colors = new WeakMap();
-      this.#fitView();
-    }
+    if (changed.has('frameSet')) this.#colors = new WeakMap();
+    if (changed.has('frameSet') || changed.has('aspect')) this.#fitView();
     if (changed.has('colormap')) this.#colors = new WeakMap();
     const n = this.frameCount;
     const clamped = n === 0 ? 0 : Math.min(n - 1, Math.max(0, Math.round(this.currentFrame) || 0));
@@ -394,7 +399,7 @@ export class CloudreelPlayer extends LitElement {
         role="group"
         aria-roledescription="3D point cloud viewer"
         aria-label="Point cloud, frame ${shown} of ${n}. Drag to orbit, scroll to zoom, Space plays or pauses, arrow keys step frames."
-        style=${styleMap(unavailable ? {} : { background: this.background || '#000000' })}
+        style=${styleMap({ '--cr-aspect': String(this.#aspect()), ...(unavailable ? {} : { background: this.background || '#000000' }) })}
         @pointerdown=${(e: PointerEvent) => (e.currentTarget as HTMLElement).focus({ preventScroll: true })}
       >
         ${this.#view ? this.#view.canvas : unavailable ? html`<p class="note" role="note">${NO_WEBGL_NOTE}</p>` : nothing}
@@ -485,7 +490,7 @@ export class CloudreelPlayer extends LitElement {
   /** Camera from fitCamera (the export's default view) for the current bounds. */
   #fitView(): void {
     const bounds = this.frameSet?.bounds ?? null;
-    const fitted = fitCamera(bounds, VIEW_ASPECT);
+    const fitted = fitCamera(bounds, this.#aspect());
     const aspect = this.#camera.aspect;
     this.#camera.copy(fitted);
     this.#camera.aspect = aspect;
@@ -496,6 +501,11 @@ export class CloudreelPlayer extends LitElement {
     this.#radius = Math.max(min.distanceTo(max) / 2, 1e-6);
     this.#view?.syncControls();
     this.#fitClipping();
+  }
+
+  #aspect(): number {
+    const aspect = this.aspect;
+    return typeof aspect === 'number' && Number.isFinite(aspect) && aspect > 0 ? aspect : VIEW_ASPECT;
   }
 
   /** Near and far planes around the cloud, wherever orbit and zoom put the camera. */

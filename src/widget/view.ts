@@ -41,6 +41,8 @@ export class AnimationView extends DOMWidgetView {
     panel.result = m.result;
     panel.exporting = m.exporting;
     panel.fileStem = m.get('file_stem');
+    // The export's size, so the player (and the camera it hands the export) has the video's shape.
+    panel.aspect = m.get('width') / m.get('height');
   }
 
   override remove(): void {

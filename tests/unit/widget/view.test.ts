@@ -1,6 +1,9 @@
 /** @jest-environment jsdom */
 // The kernel's file_stem reaches the saved file's name only through the
-// sanitiser: view -> panel -> download button, with a hostile stem.
+// sanitiser: view -> panel -> download button, with a hostile stem; and the
+// kernel's width/height reach the player, whose camera the export renders from.
+import { Vector3 } from 'three';
+import { cameraFromView } from '../../../src/core/camera';
 import { toFrameSet } from '../../../src/core/frames';
 import { sampleResult, settle } from '../ui/lit-helpers';
 import type { AnimationModel } from '../../../src/widget/model';
@@ -54,4 +57,53 @@ test.each([
   expect(clicked).toEqual([saved]);
   view.el.remove();
   jest.restoreAllMocks();
+});
+
+describe('portrait and square exports through the widget route', () => {
+  // Wider than deep and tall, so a camera framed for 16:9 cuts its sides at 9:16 or 1:1;
+  // centred on 0, so world and any re-centred coordinates agree.
+  const points: number[] = [];
+  for (const x of [-4, 4]) for (const y of [-3, 3]) for (const z of [-1, 1]) points.push(x, y, z);
+  for (let i = 0; i < 500; i++) points.push(4 * Math.sin(i * 1.7), 3 * Math.cos(i * 2.3), Math.sin(i * 0.9));
+  const frameSet = toFrameSet([{ points }, { points: points.map((v) => v * 0.5) }]);
+
+  test.each([
+    [720, 1280],
+    [1280, 1280],
+    [1280, 720],
+  ])('at %ix%i the player has the video\'s shape and its camera, given to the export, keeps every point in the frame', async (width, height) => {
+    jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null); // no WebGL in jsdom
+    const state: Record<string, unknown> = { file_stem: 'cloud', fps: 5, width, height };
+    const model = {
+      get: (key: string) => state[key],
+      frameSet,
+      receiving: null,
+      status: null,
+      result: null,
+      exporting: false,
+      viewProvider: null,
+    } as unknown as AnimationModel;
+    const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
+    view.render();
+    document.body.append(view.el);
+    const panel = view.el.querySelector('cloudreel-export-panel')!;
+    await settle(panel);
+
+    // What model.serveRequest hands exportAnimation, and the camera the renderer makes of it.
+    const camera = cameraFromView(model.viewProvider!()!, frameSet.bounds, width / height);
+    let outside = 0;
+    for (const frame of frameSet.frames) {
+      for (let i = 0; i < frame.count; i++) {
+        const p = new Vector3(frame.positions[i * 3]!, frame.positions[i * 3 + 1]!, frame.positions[i * 3 + 2]!).project(camera);
+        const reach = Math.max(Math.abs(p.x), Math.abs(p.y), Math.abs(p.z));
+        if (reach > 1) outside++;
+      }
+    }
+    // Normalised device coordinates: the frame is [-1, 1] on each axis.
+    expect({ pointsOutsideTheFrame: outside }).toEqual({ pointsOutsideTheFrame: 0 });
+    const viewport = panel.player!.shadowRoot!.querySelector<HTMLElement>('.viewport')!;
+    expect(Number(viewport.style.getPropertyValue('--cr-aspect'))).toBeCloseTo(width / height);
+    view.el.remove();
+    jest.restoreAllMocks();
+  });
 });
