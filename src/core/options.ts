@@ -12,7 +12,7 @@ export interface ExportOptions {
   width?: number;
   /** Even number of pixels; default 720. */
   height?: number;
-  /** Encoder ids to try, in order; default: H.264 MP4, VP8 WebM, MPEG-4 MP4, GIF. */
+  /** Encoder ids to try, in order; default DEFAULT_CODECS: WebCodecs H.264, VP9, VP8 (where supported), then ffmpeg.wasm H.264, VP8, MPEG-4, GIF. */
   codecs?: readonly string[];
   /** Draw "Frame i/N | n points" at the top of each frame (default true). */
   title?: boolean;
