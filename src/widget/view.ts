@@ -25,9 +25,11 @@ export class AnimationView extends DOMWidgetView {
     this.#viewProvider = () => panel.player?.getView();
     this.model.viewProvider = this.#viewProvider;
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
-    // Only a change from the kernel resets fps: the user's choice in the player stays otherwise.
+    // Only a change from the kernel resets fps and colormap: the user's choice in the panel stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
+    this.listenTo(this.model, 'change:colormap', () => (panel.colormap = this.model.get('colormap')));
     panel.fps = this.model.get('fps');
+    panel.colormap = this.model.get('colormap');
     this.#sync();
   }
 
@@ -41,6 +43,8 @@ export class AnimationView extends DOMWidgetView {
     panel.result = m.result;
     panel.exporting = m.exporting;
     panel.fileStem = m.get('file_stem');
+    const scale = m.scale;
+    if (JSON.stringify(scale, paletteAsEntries) !== JSON.stringify(panel.scale, paletteAsEntries)) panel.scale = scale;
   }
 
   override remove(): void {
@@ -51,3 +55,6 @@ export class AnimationView extends DOMWidgetView {
     super.remove();
   }
 }
+
+/** JSON.stringify cannot show a Map: compare a palette by its entries. */
+const paletteAsEntries = (_key: string, value: unknown) => (value instanceof Map ? [...value.entries()] : value);
