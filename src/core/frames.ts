@@ -14,9 +14,9 @@ export interface FrameInput {
   points: ArrayLike<number> | ArrayLike<ArrayLike<number>>;
   colors?: ColorInput;
   /** One number per point, coloured with the colormap (see point-values.ts). */
-  values?: ArrayLike<number> | null;
+  values?: ArrayLike<number> | BigInt64Array | BigUint64Array | null;
   /** One class code 0..255 per point (LAS classification), coloured by the palette. */
-  categories?: ArrayLike<number> | null;
+  categories?: ArrayLike<number> | BigInt64Array | BigUint64Array | null;
 }
 
 export interface Frame {

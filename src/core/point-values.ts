@@ -9,8 +9,8 @@ import type { ColorScale } from './scale.js';
 /** The per-point fields of one frame as users hold them. */
 export interface PointValuesInput {
   colors?: unknown;
-  values?: ArrayLike<number> | null;
-  categories?: ArrayLike<number> | null;
+  values?: ArrayLike<number> | BigInt64Array | BigUint64Array | null;
+  categories?: ArrayLike<number> | BigInt64Array | BigUint64Array | null;
 }
 
 type BigIntArray = BigInt64Array | BigUint64Array;
