@@ -1,6 +1,7 @@
 // AnimationView: mounts <cloudreel-export-panel> in the cell and keeps it in
 // step with the model. No logic of its own beyond wiring.
 import { DOMWidgetView } from '@jupyter-widgets/base';
+import { isColormap } from '../core/colormap.js';
 import '../ui/index.js';
 import type { ExportPanel } from '../ui/export-panel.js';
 import type { AnimationModel, PanelExportOptions } from './model.js';
@@ -27,9 +28,13 @@ export class AnimationView extends DOMWidgetView {
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
     // Only a change from the kernel resets fps and colormap: the user's choice in the panel stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
-    this.listenTo(this.model, 'change:colormap', () => (panel.colormap = this.model.get('colormap')));
+    const takeColormap = () => {
+      const name: unknown = this.model.get('colormap');
+      if (isColormap(name)) panel.colormap = name; // another name fails the export with a message
+    };
+    this.listenTo(this.model, 'change:colormap', takeColormap);
     panel.fps = this.model.get('fps');
-    panel.colormap = this.model.get('colormap');
+    takeColormap();
     this.#sync();
   }
 
@@ -43,7 +48,7 @@ export class AnimationView extends DOMWidgetView {
     panel.result = m.result;
     panel.exporting = m.exporting;
     panel.fileStem = m.get('file_stem');
-    const scale = m.scale;
+    const scale = m.scale ?? {};
     if (JSON.stringify(scale, paletteAsEntries) !== JSON.stringify(panel.scale, paletteAsEntries)) panel.scale = scale;
   }
 
