@@ -5,12 +5,18 @@ and the problem, so a person can find the bad data.
 
 Wire format (the TypeScript side reads exactly this)::
 
-    header  = {"frames": [{"points": N_i, "colors": bool}, ...], "total_bytes": T}
+    header  = {"frames": [{"points": N_i, "colors": bool,
+                           "values": true, "categories": true}, ...],  # only when true
+               "total_bytes": T}
     payload = for each frame, in order:
-                positions  N_i*3 little-endian float32 (x0 y0 z0 x1 ...)
-                if colors: N_i*3 uint8 (r0 g0 b0 r1 ...), then zero bytes up to
-                           the next multiple of 4, so each positions block
-                           starts 4-byte aligned
+                positions      N_i*3 little-endian float32 (x0 y0 z0 x1 ...)
+                if colors:     N_i*3 uint8 (r0 g0 b0 r1 ...), then zero bytes up to
+                               the next multiple of 4
+                if values:     N_i little-endian float32 (v0 v1 ...)
+                if categories: N_i uint8 class codes, then zero bytes up to the
+                               next multiple of 4
+              so every block starts 4-byte aligned. A frame has at most one of
+              colors, values and categories.
     T = len(payload)
 """
 
@@ -21,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
+
+from .point_values import VALUES_DTYPE, check_categories, check_one_colouring, check_values, per_frame
 
 __all__ = [
     "CHUNK_BYTES",
@@ -45,6 +53,8 @@ class Frame:
 
     positions: np.ndarray  # (N, 3) '<f4', C-contiguous
     colors: np.ndarray | None = None  # (N, 3) uint8, C-contiguous, or None
+    values: np.ndarray | None = None  # (N,) '<f4', or None
+    categories: np.ndarray | None = None  # (N,) uint8 class codes, or None
 
     def __post_init__(self) -> None:
         p, c = self.positions, self.colors
@@ -56,6 +66,12 @@ class Frame:
                                   and c.shape == p.shape and c.flags.c_contiguous):
             raise TypeError("Frame.colors must be None or a C-contiguous uint8 array "
                             "shaped like positions; use normalize_frames() to build frames")
+        for name, dtype in (("values", VALUES_DTYPE), ("categories", np.dtype(np.uint8))):
+            a = getattr(self, name)
+            if a is not None and not (isinstance(a, np.ndarray) and a.dtype == dtype and a.shape == (p.shape[0],)
+                                      and a.flags.c_contiguous):
+                raise TypeError(f"Frame.{name} must be None or a C-contiguous (N,) {dtype.str!r} array; "
+                                "use normalize_frames() to build frames")
 
     @property
     def count(self) -> int:
@@ -153,12 +169,15 @@ def _entries(value: Any, name: str) -> Sequence[Any]:
                     f"or one (F, N, 3) array, got {_type_name(value)}")
 
 
-def normalize_frames(frames: Any, colors: Any = None) -> list[Frame]:
-    """Validate ``frames`` (and optional per-frame ``colors``) into a list of Frame.
+def normalize_frames(frames: Any, colors: Any = None, values: Any = None, categories: Any = None) -> list[Frame]:
+    """Validate ``frames`` (and optional per-frame ``colors``, ``values``, ``categories``) into a list of Frame.
 
-    ``frames`` is a list of dicts ``{'points': (N, 3), 'colors': (N, 3) or None}``,
-    a list of (N, 3) arrays, or one (F, N, 3) array.  Colors are floats in 0..1 or
-    integers in 0..255.  Raises ValueError or TypeError naming ``frames[i]``.
+    ``frames`` is a list of dicts ``{'points': (N, 3), 'colors': (N, 3) or None}``
+    (optionally with ``'values'`` or ``'categories'``), a list of (N, 3) arrays, or
+    one (F, N, 3) array.  Colors are floats in 0..1 or integers in 0..255; values
+    are N finite numbers; categories N whole numbers 0..255 (LAS class codes);
+    ``values=``/``categories=`` are a list with an (N,) array or None per frame, or
+    one (F, N) array.  Raises ValueError or TypeError naming ``frames[i]``.
     """
     items = _entries(frames, "frames")
     if len(items) == 0:
@@ -170,32 +189,53 @@ def normalize_frames(frames: Any, colors: Any = None) -> list[Frame]:
         if len(extra) != len(items):
             raise ValueError(f"colors= must have one entry per frame "
                              f"({len(items)} frames, got {len(extra)} colors)")
+    given = {"values": per_frame(values, "values", len(items)), "categories": per_frame(categories, "categories", len(items))}
 
     out = []
     for i, item in enumerate(items):
         where = f"frames[{i}]"
         points, color = item, extra[i]
+        per_point = {name: entries[i] for name, entries in given.items()}
         if isinstance(item, dict):
             if "points" not in item:
                 raise TypeError(f"{where}: expected a dict with 'points', "
                                 f"got a dict with keys {sorted(map(str, item))}")
-            unknown = set(item) - {"points", "colors"}
+            unknown = set(item) - {"points", "colors", "values", "categories"}
             if unknown:  # most likely a typo such as 'color', which would drop colors
                 raise ValueError(f"{where}: unknown keys {sorted(map(str, unknown))} "
-                                 "(expected 'points' and optionally 'colors')")
+                                 "(expected 'points' and optionally 'colors', 'values' or 'categories')")
             points = item["points"]
             if item.get("colors") is not None:
                 if color is not None:
                     raise ValueError(f"{where}: colors given both in the dict and in colors=")
                 color = item["colors"]
+            for name in per_point:
+                if item.get(name) is not None:
+                    if per_point[name] is not None:
+                        raise ValueError(f"{where}: {name} given both in the dict and in {name}=")
+                    per_point[name] = item[name]
         pos = _positions(points, where)
-        out.append(Frame(pos, _colors(color, pos.shape[0], where)))
+        count = pos.shape[0]
+        rgb = _colors(color, count, where)
+        check_one_colouring(where, colors=color, **per_point)
+        out.append(Frame(pos, rgb, check_values(per_point["values"], count, where),
+                         check_categories(per_point["categories"], count, where)))
     return out
 
 
 def _color_bytes(count: int) -> int:
     """Colour block size for ``count`` points, padded to a multiple of 4."""
     return (count * 3 + 3) // 4 * 4
+
+
+def _category_bytes(count: int) -> int:
+    """Category block size for ``count`` points, padded to a multiple of 4."""
+    return (count + 3) // 4 * 4
+
+
+def _frame_bytes(count: int, colors: bool, values: bool, categories: bool) -> int:
+    return (count * 12 + (_color_bytes(count) if colors else 0) + (count * 4 if values else 0)
+            + (_category_bytes(count) if categories else 0))
 
 
 def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
@@ -206,25 +246,34 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
         if not isinstance(frame, Frame):
             raise TypeError(f"pack_frames takes Frame objects, got {_type_name(frame)}")
         parts.append(frame.positions)
+        entry = {"points": frame.count, "colors": frame.colors is not None}
         if frame.colors is not None:
             parts.append(frame.colors)
             parts.append(bytes(_color_bytes(frame.count) - frame.colors.nbytes))
-        entries.append({"points": frame.count, "colors": frame.colors is not None})
+        if frame.values is not None:
+            parts.append(frame.values)
+            entry["values"] = True
+        if frame.categories is not None:
+            parts.append(frame.categories)
+            parts.append(bytes(_category_bytes(frame.count) - frame.categories.nbytes))
+            entry["categories"] = True
+        entries.append(entry)
     payload = b"".join(parts)  # one copy, straight from the arrays' buffers
     return {"frames": entries, "total_bytes": len(payload)}, payload
 
 
-def _header_entries(header: Any) -> list[tuple[int, bool]]:
+def _header_entries(header: Any) -> list[tuple[int, bool, bool, bool]]:
     if not isinstance(header, dict) or not isinstance(header.get("frames"), list):
         raise ValueError("header must be a dict with a 'frames' list")
     entries = []
     for i, entry in enumerate(header["frames"]):
         points = entry.get("points") if isinstance(entry, dict) else None
         has_colors = entry.get("colors") if isinstance(entry, dict) else None
-        if type(points) is not int or points < 0 or type(has_colors) is not bool:
+        flags = [entry.get(name, False) if isinstance(entry, dict) else None for name in ("values", "categories")]
+        if type(points) is not int or points < 0 or type(has_colors) is not bool or any(type(f) is not bool for f in flags):
             raise ValueError(f"header frames[{i}] must be {{'points': int >= 0, "
-                             f"'colors': bool}}, got {entry!r}")
-        entries.append((points, has_colors))
+                             f"'colors': bool, optionally 'values' and 'categories': bool}}, got {entry!r}")
+        entries.append((points, has_colors, *flags))
     return entries
 
 
@@ -235,13 +284,13 @@ def unpack_frames(header: dict, payload: bytes) -> list[Frame]:
     total = header.get("total_bytes")
     if type(total) is not int or total != len(data):
         raise ValueError(f"header total_bytes is {total!r} but the payload has {len(data)} bytes")
-    expected = sum(n * 12 + (_color_bytes(n) if c else 0) for n, c in entries)
+    expected = sum(_frame_bytes(*entry) for entry in entries)
     if expected != len(data):
         raise ValueError(f"header describes {expected} bytes but the payload has {len(data)}")
 
     frames = []
     offset = 0
-    for i, (count, has_colors) in enumerate(entries):
+    for i, (count, has_colors, has_values, has_categories) in enumerate(entries):
         pos = np.frombuffer(data, POSITION_DTYPE, count * 3, offset).reshape(count, 3)
         offset += pos.nbytes
         cols = None
@@ -251,7 +300,17 @@ def unpack_frames(header: dict, payload: bytes) -> list[Frame]:
             if any(data[offset + cols.nbytes:end]):
                 raise ValueError(f"frames[{i}]: colour padding holds non-zero bytes")
             offset = end
-        frames.append(Frame(pos, cols))
+        vals = cats = None
+        if has_values:
+            vals = np.frombuffer(data, VALUES_DTYPE, count, offset)
+            offset += vals.nbytes
+        if has_categories:
+            cats = np.frombuffer(data, np.uint8, count, offset)
+            end = offset + _category_bytes(count)
+            if any(data[offset + count:end]):
+                raise ValueError(f"frames[{i}]: category padding holds non-zero bytes")
+            offset = end
+        frames.append(Frame(pos, cols, vals, cats))
     return frames
 
 

@@ -14,13 +14,15 @@ from typing import Callable, Optional
 
 import ipywidgets
 from IPython.display import HTML, Image, display
-from traitlets import Bool, Float, Int, List, Unicode, validate
+from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, validate
 
 from ._version import MODULE_VERSION
 from .frame_offers import FrameOffer
 from .frames import chunk_count, iter_chunks, normalize_frames, pack_frames
 from .options import check_fps, check_side
 from .page_messages import page_text, untrusted
+from .palette import check_palette
+from .scales import check_bounds, check_colormap, check_limit
 from .video_receiver import VideoReceiver, saved_name, size_text
 
 SaveCallback = Callable[[Optional[str], Optional[str]], None]
@@ -51,6 +53,12 @@ class Animation(ipywidgets.DOMWidget):
     ``frames`` may be a list of ``{'points': (N, 3), 'colors': (N, 3) or None}``
     dicts (the original tool's format), a list of (N, 3) arrays, or one
     (F, N, 3) array with ``colors=`` of the same shape.
+
+    Frames without colors are coloured by ``values=`` (N numbers per frame, with
+    ``colormap`` over ``vmin``..``vmax``, by default their range over all frames),
+    by ``categories=`` (N class codes 0..255 per frame, LAS classification, with the
+    LAS ``palette`` or yours), else by z. ``bounds=((xmin, ymin, zmin), (xmax, ymax, zmax))``
+    fixes the framing (and colour by z's range), so animations can be compared.
     """
 
     _model_name = Unicode("AnimationModel").tag(sync=True)
@@ -67,6 +75,15 @@ class Animation(ipywidgets.DOMWidget):
     #: Encoder ids to try in order; empty means the default chain.
     codecs = List(Unicode()).tag(sync=True)
     file_stem = Unicode("animation").tag(sync=True)
+    #: Colormap for values (and z) of frames without colors; the panel's select starts from it.
+    colormap = Unicode("viridis").tag(sync=True)
+    #: The colormap's range for values; None: the values' range over all frames.
+    vmin = Float(None, allow_none=True).tag(sync=True)
+    vmax = Float(None, allow_none=True).tag(sync=True)
+    #: ((xmin, ymin, zmin), (xmax, ymax, zmax)) in world coordinates, or None to fit the data.
+    bounds = Any(None, allow_none=True).tag(sync=True)
+    #: {class: colour} overriding the LAS palette for categories.
+    palette = Dict(None, allow_none=True).tag(sync=True)
     #: Number of frames and a version that changes when the frames do; the
     #: frames themselves never enter the widget state (nor a saved notebook).
     frame_count = Int(0, read_only=True).tag(sync=True)
@@ -85,12 +102,14 @@ class Animation(ipywidgets.DOMWidget):
 
     _requests = itertools.count(1)
 
-    def __init__(self, frames, fps=5, width=1280, height=720, title=True, colors=None, codecs=None, file_stem="animation", **kwargs):
-        super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem, **kwargs)
+    def __init__(self, frames, fps=5, width=1280, height=720, title=True, colors=None, codecs=None, file_stem="animation",
+                 values=None, categories=None, vmin=None, vmax=None, colormap="viridis", palette=None, bounds=None, **kwargs):
+        super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem,
+                         colormap=colormap, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds, **kwargs)
         self._frontend_seen = False
         self._pending: dict[int, dict] = {}
         self._offer = FrameOffer()  # the spool file pages fetch the frames from
-        self.set_frames(frames, colors=colors)
+        self.set_frames(frames, colors=colors, values=values, categories=categories)
         self.on_msg(self._on_frontend_msg)
 
     @validate("fps")
@@ -100,6 +119,30 @@ class Animation(ipywidgets.DOMWidget):
     @validate("width", "height")
     def _check_size(self, proposal):
         return check_side(proposal["trait"].name, proposal["value"])
+
+    @validate("colormap")
+    def _check_colormap(self, proposal):
+        return check_colormap(proposal["value"])
+
+    @validate("vmin", "vmax")
+    def _check_limits(self, proposal):
+        # Checked together: a TraitError keeps traitlets' rollback when both are set in one go.
+        name = proposal["trait"].name
+        value = check_limit(name, proposal["value"])
+        other = self.vmax if name == "vmin" else self.vmin
+        if value is not None and other is not None:
+            lo, hi = (value, other) if name == "vmin" else (other, value)
+            if lo > hi:
+                raise TraitError(f"vmin must not exceed vmax, got vmin {lo:g} > vmax {hi:g}")
+        return value
+
+    @validate("bounds")
+    def _check_bounds(self, proposal):
+        return check_bounds(proposal["value"])
+
+    @validate("palette")
+    def _check_palette(self, proposal):
+        return check_palette(proposal["value"])
 
     @validate("transfer_timeout")
     def _check_timeout(self, proposal):
@@ -114,9 +157,9 @@ class Animation(ipywidgets.DOMWidget):
             raise ValueError(f"max_embed_bytes must be a whole number of bytes >= 1, got {proposal['value']}")
         return proposal["value"]
 
-    def set_frames(self, frames, colors=None) -> None:
-        """Replaces the frames; open pages fetch the new ones."""
-        self._frames = normalize_frames(frames, colors=colors)
+    def set_frames(self, frames, colors=None, values=None, categories=None) -> None:
+        """Replaces the frames (and their values or categories); open pages fetch the new ones."""
+        self._frames = normalize_frames(frames, colors=colors, values=values, categories=categories)
         self._header, self._payload = pack_frames(self._frames)
         self._drop_offers()
         self.set_trait("frame_count", len(self._frames))

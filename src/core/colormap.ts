@@ -1,5 +1,5 @@
-// Colour by z with a colormap (viridis by default, as the original tool did)
-// for frames without colors. Tables come from the colormap package.
+// Colour by z (or by any per-point value) with a colormap, viridis by default as
+// the original tool did, for frames without colors. Tables come from the colormap package.
 import colormap from 'colormap';
 
 const SHADES = 256;
@@ -27,12 +27,21 @@ export function isColormap(name: unknown): name is ColormapName {
 
 /** Colours each point by its z within [zMin, zMax], like matplotlib's c=z with a cmap. */
 export function colorByZ(positions: Float32Array, zMin: number, zMax: number, name: ColormapName = 'viridis'): Uint8Array {
+  return colorByScalar(positions, 3, 2, zMin, zMax, name);
+}
+
+/**
+ * Colours `scalars[offset + i * stride]` within [lo, hi] (clamped at the ends).
+ * lo == hi is a threshold: below it the low end, above it the high end, on it the middle.
+ */
+export function colorByScalar(scalars: ArrayLike<number>, stride: number, offset: number, lo: number, hi: number, name: ColormapName = 'viridis'): Uint8Array {
   const lut = table(name);
-  const count = positions.length / 3;
+  const count = Math.floor(scalars.length / stride);
   const out = new Uint8Array(count * 3);
-  const span = zMax - zMin;
+  const span = hi - lo;
   for (let i = 0; i < count; i++) {
-    const t = span > 0 ? (positions[i * 3 + 2]! - zMin) / span : 0.5;
+    const v = scalars[i * stride + offset]!;
+    const t = span > 0 ? (v - lo) / span : v < lo ? 0 : v > hi ? 1 : 0.5;
     const k = Math.min(SHADES - 1, Math.max(0, Math.floor(t * SHADES))) * 3;
     out[i * 3] = lut[k]!;
     out[i * 3 + 1] = lut[k + 1]!;

@@ -15,6 +15,7 @@ export const browserStages = (): ExportStages => ({
       background: o.background,
       colormap: o.colormap,
       renderer: o.renderer,
+      ...o.scale,
       ...(o.view ? { view: o.view } : {}),
       ...(o.pointSize !== undefined ? { pointSize: o.pointSize } : {}),
     }),

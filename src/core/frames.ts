@@ -1,6 +1,10 @@
 // FrameSet: the validated, packed form of the frames a user hands us.
 // Every rejection names the frame (as `frames[i]`, the index the caller used)
 // and the problem, so a person can find the bad data.
+import { FrameError } from './frame-error.js';
+import { packPointValues } from './point-values.js';
+
+export { FrameError };
 
 /** Colors per point: floats in 0..1, bytes in 0..255, or nested [r, g, b] rows. */
 export type ColorInput = ArrayLike<number> | ArrayLike<ArrayLike<number>> | null | undefined;
@@ -9,6 +13,10 @@ export type ColorInput = ArrayLike<number> | ArrayLike<ArrayLike<number>> | null
 export interface FrameInput {
   points: ArrayLike<number> | ArrayLike<ArrayLike<number>>;
   colors?: ColorInput;
+  /** One number per point, coloured with the colormap (see point-values.ts). */
+  values?: ArrayLike<number> | BigInt64Array | BigUint64Array | null;
+  /** One class code 0..255 per point (LAS classification), coloured by the palette. */
+  categories?: ArrayLike<number> | BigInt64Array | BigUint64Array | null;
 }
 
 export interface Frame {
@@ -20,6 +28,10 @@ export interface Frame {
    */
   readonly colors: Uint8Array | null;
   count: number;
+  /** One float per point, or absent: coloured with the colormap when there are no colors. */
+  values?: Float32Array | null;
+  /** One class code per point, or absent: coloured by the palette when there are no colors. */
+  categories?: Uint8Array | null;
 }
 
 export interface Bounds {
@@ -31,10 +43,6 @@ export interface FrameSet {
   frames: Frame[];
   /** Bounds over every point of every frame; null when all frames are empty. */
   bounds: Bounds | null;
-}
-
-export class FrameError extends Error {
-  override name = 'FrameError';
 }
 
 function isRows(value: ArrayLike<unknown>): value is ArrayLike<ArrayLike<number>> {
@@ -205,7 +213,8 @@ export class FrameSetBuilder {
     if (bad >= 0) throw nonFinite(where, bad, positions[bad]);
     const count = positions.length / 3;
     const colors = packColors(frame.colors, count, where);
-    this.#frames.push(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count });
+    const perPoint = packPointValues(frame, count, where);
+    this.#frames.push(Object.assign(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count }, perPoint));
   }
 
   finish(): FrameSet {

@@ -9,3 +9,5 @@ export type { Encoder, EncodeJob } from './encode/encoder.js';
 export { DEFAULT_CODECS } from './encode/registry.js';
 export { ffmpegHost } from './encode/ffmpeg-host.js';
 export { createFrameRenderer, type FrameRenderer, type RendererKind } from './render.js';
+export { LAS_CLASSES, FALLBACK_COLORS, legend, classColor, type ClassColor, type PaletteInput } from './palette.js';
+export type { BoundsInput } from './scale.js';

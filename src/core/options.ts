@@ -2,7 +2,9 @@
 import type { CameraView } from './camera.js';
 import { COLORMAPS, isColormap, type ColormapName } from './colormap.js';
 import type { InjectedFault, Quality } from './encode/encoder.js';
+import type { PaletteInput } from './palette.js';
 import type { FrameImageFormat, RendererKind } from './render.js';
+import { checkScaleOptions, type BoundsInput, type ScaleOptions } from './scale.js';
 import type { StatusListener } from './status.js';
 
 export interface ExportOptions {
@@ -20,8 +22,15 @@ export interface ExportOptions {
   pointSize?: number;
   /** CSS colour behind the points (default black). */
   background?: string;
-  /** Colormap for frames without colors (default viridis). */
+  /** Colormap for frames without colors: their values, else their z (default viridis). */
   colormap?: ColormapName;
+  /** Fit the camera to this world box instead of the data; colour by z spans its z range. */
+  bounds?: BoundsInput;
+  /** The colormap's range for frames' values (default: their range over all frames). */
+  vmin?: number;
+  vmax?: number;
+  /** `{class: colour}` overriding the LAS palette for frames' categories. */
+  palette?: PaletteInput;
   /** Size/quality trade-off of the encoders (default standard). */
   quality?: Quality;
   /** Camera to render from (e.g. a viewer's current one); default: fitted to all frames. */
@@ -47,6 +56,8 @@ export interface ResolvedOptions {
   pointSize: number | undefined;
   background: string;
   colormap: ColormapName;
+  /** bounds, vmin, vmax and palette, checked. */
+  scale: ScaleOptions;
   quality: Quality;
   view: CameraView | undefined;
   renderer: RendererKind;
@@ -117,6 +128,7 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
     pointSize: options.pointSize,
     background: options.background ?? '#000000',
     colormap,
+    scale: checkScaleOptions(options),
     quality,
     view: options.view === undefined ? undefined : checkView(options.view),
     renderer: checkRenderer(options.renderer ?? 'auto'),

@@ -15,14 +15,17 @@ import {
   WebGLRenderer,
 } from 'three';
 import { cameraFromView, fitCamera, type CameraView } from './camera.js';
-import { colorByZ, type ColormapName } from './colormap.js';
+import type { ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
+import { pointColors } from './point-values.js';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from './raster.js';
+import { colorScale, framingBounds, type ScaleOptions } from './scale.js';
 
 /** What ffmpeg is fed: compressed pictures (jpeg, png) or raw RGBA bytes. */
 export type FrameImageFormat = 'jpeg' | 'png' | 'rgba';
 
-export interface RenderOptions {
+/** `bounds` fixes the framing, `vmin`/`vmax`/`palette` the colours (checked: see checkScaleOptions). */
+export interface RenderOptions extends ScaleOptions {
   width: number;
   height: number;
   /** Draw "Frame i/N | n points" at the top, as the original did. */
@@ -201,11 +204,11 @@ function cpuBackend(width: number, height: number, background: Color, camera: Pe
 
 export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
   const { width, height } = options;
-  const camera = options.view ? cameraFromView(options.view, set.bounds, width / height) : fitCamera(set.bounds, width / height);
+  const framing = framingBounds(set, options.bounds);
+  const camera = options.view ? cameraFromView(options.view, framing, width / height) : fitCamera(framing, width / height);
   // Linear: the colour bytes are drawn as they are, on both backends.
   const background = new Color().setStyle(options.background ?? '#000000', LinearSRGBColorSpace);
-  const zMin = set.bounds?.min[2] ?? 0;
-  const zMax = set.bounds?.max[2] ?? 0;
+  const scale = colorScale(set, options);
 
   const composite = makeCanvas(width, height);
   // A CPU-backed 2D canvas: the CPU rasteriser writes into it and encoders read it back.
@@ -222,7 +225,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   function draw(index: number): void {
     const frame = set.frames[index];
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
-    const colors = frame.colors ?? colorByZ(frame.positions, zMin, zMax, options.colormap);
+    const colors = pointColors(frame, scale);
     // From this frame's own count: a lone point is not drawn at the size a dense frame needs.
     const size = options.pointSize ?? defaultPointSize(frame.count, height);
     backend.draw(frame, colors, size);

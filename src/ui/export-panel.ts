@@ -9,6 +9,7 @@ import { COLORMAPS, isColormap, type ColormapName } from '../core/colormap.js';
 import type { Quality } from '../core/encode/encoder.js';
 import type { FrameSet } from '../core/frames.js';
 import type { ExportResult } from '../core/pipeline.js';
+import type { ScaleOptions } from '../core/scale.js';
 import { messages, type ExportStatus } from '../core/status.js';
 import './download-button.js';
 import { sanitizeFileName } from './file-name.js';
@@ -65,6 +66,7 @@ export class CloudreelExportPanel extends LitElement {
     fps: { type: Number },
     pointSize: { type: Number, attribute: 'point-size' },
     colormap: { type: String },
+    scale: { attribute: false },
     background: { type: String },
     quality: { type: String },
     aspect: { type: Number },
@@ -177,6 +179,8 @@ export class CloudreelExportPanel extends LitElement {
   declare pointSize: number | undefined;
   /** Colormap for frames without colours, one of core's COLORMAPS; the select changes it. */
   declare colormap: ColormapName;
+  /** Fixed framing and colour scale for the player (the export gets them from its caller). */
+  declare scale: ScaleOptions;
   /** CSS colour "#rrggbb" behind the points; the colour input changes it. */
   declare background: string;
   declare quality: ExportQuality;
@@ -194,6 +198,7 @@ export class CloudreelExportPanel extends LitElement {
     this.fps = DEFAULT_FPS;
     this.pointSize = undefined;
     this.colormap = 'viridis';
+    this.scale = {};
     this.background = '#000000';
     this.quality = 'standard';
     this.aspect = VIEW_ASPECT;
@@ -233,6 +238,7 @@ export class CloudreelExportPanel extends LitElement {
         .background=${this.background}
         .colormap=${this.colormap}
         .aspect=${this.aspect}
+        .scale=${this.scale}
         @cloudreel-fps-change=${this.#onFps}
       ></cloudreel-player>
 

@@ -19,9 +19,11 @@ import {
 } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { fitCamera, type CameraView } from '../core/camera.js';
-import { colorByZ, isColormap } from '../core/colormap.js';
+import { isColormap } from '../core/colormap.js';
 import type { Frame, FrameSet } from '../core/frames.js';
+import { pointColors } from '../core/point-values.js';
 import { defaultPointSize } from '../core/render.js';
+import { colorScale, framingBounds, type ColorScale, type ScaleOptions } from '../core/scale.js';
 import { themeStyles } from './theme.js';
 
 export const PLAYER_TAG = 'cloudreel-player';
@@ -157,6 +159,7 @@ export class CloudreelPlayer extends LitElement {
     background: { type: String },
     colormap: { type: String },
     aspect: { type: Number },
+    scale: { attribute: false },
     currentFrame: { type: Number, attribute: 'current-frame' },
     playing: { type: Boolean, reflect: true },
     _webgl: { state: true },
@@ -256,6 +259,8 @@ export class CloudreelPlayer extends LitElement {
    * fitted to it, so getView() frames the video as the player shows it.
    */
   declare aspect: number;
+  /** Fixed framing and colour scale (bounds, vmin, vmax, palette; checked), as the export uses them. */
+  declare scale: ScaleOptions;
   /** Index of the frame shown, 0-based. */
   declare currentFrame: number;
   declare playing: boolean;
@@ -273,6 +278,7 @@ export class CloudreelPlayer extends LitElement {
   #shownFrame: Frame | null = null;
   #shownColormap = '';
   #colors = new WeakMap<Frame, Uint8Array>();
+  #colorScale: ColorScale | null = null;
 
   constructor() {
     super();
@@ -282,6 +288,7 @@ export class CloudreelPlayer extends LitElement {
     this.background = '#000000';
     this.colormap = 'viridis';
     this.aspect = VIEW_ASPECT;
+    this.scale = {};
     this.currentFrame = 0;
     this.playing = false;
     this._webgl = 'pending';
@@ -354,9 +361,12 @@ export class CloudreelPlayer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('frameSet')) this.#colors = new WeakMap();
-    if (changed.has('frameSet') || changed.has('aspect')) this.#fitView();
-    if (changed.has('colormap')) this.#colors = new WeakMap();
+    if (changed.has('frameSet') || changed.has('scale') || changed.has('aspect')) this.#fitView();
+    if (changed.has('frameSet') || changed.has('scale') || changed.has('colormap')) {
+      this.#colors = new WeakMap();
+      this.#colorScale = null;
+      this.#shownFrame = null;
+    }
     const n = this.frameCount;
     const clamped = n === 0 ? 0 : Math.min(n - 1, Math.max(0, Math.round(this.currentFrame) || 0));
     if (clamped !== this.currentFrame) this.currentFrame = clamped;
@@ -489,7 +499,7 @@ export class CloudreelPlayer extends LitElement {
 
   /** Camera from fitCamera (the export's default view) for the current bounds. */
   #fitView(): void {
-    const bounds = this.frameSet?.bounds ?? null;
+    const bounds = framingBounds(this.frameSet, this.scale?.bounds);
     const fitted = fitCamera(bounds, this.#aspect());
     const aspect = this.#camera.aspect;
     this.#camera.copy(fitted);
@@ -534,13 +544,13 @@ export class CloudreelPlayer extends LitElement {
   #colorsOf(frame: Frame): Uint8Array {
     if (frame.colors) return frame.colors;
     let colors = this.#colors.get(frame);
-    if (!colors) {
-      const bounds = this.frameSet?.bounds;
-      const name = isColormap(this.colormap) ? this.colormap : 'viridis';
-      colors = colorByZ(frame.positions, bounds?.min[2] ?? 0, bounds?.max[2] ?? 0, name);
+    if (!colors && this.frameSet) {
+      const colormap = isColormap(this.colormap) ? this.colormap : 'viridis';
+      this.#colorScale ??= colorScale(this.frameSet, { ...this.scale, colormap });
+      colors = pointColors(frame, this.#colorScale);
       this.#colors.set(frame, colors);
     }
-    return colors;
+    return colors ?? new Uint8Array(frame.count * 3);
   }
 
   /** Draw on the next animation frame. */

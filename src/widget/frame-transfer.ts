@@ -1,11 +1,13 @@
 // Reassembles the frames the kernel sends in binary chunks (see
-// python/cloudreel/frames.py for the layout) into a validated FrameSet.
+// python/cloudreel/frames.py for the layout: positions, then colours, values
+// and categories where the header says so) into a validated FrameSet.
 // The kernel is not trusted: sizes are checked here and every frame goes
 // through the same validation as any other input.
 import { FrameSetBuilder, type FrameSet } from '../core/frames.js';
 
 export interface FramesHeader {
-  frames: Array<{ points: number; colors: boolean }>;
+  /** values/categories: absent means false (the kernel writes them only when true). */
+  frames: Array<{ points: number; colors: boolean; values?: boolean; categories?: boolean }>;
   total_bytes: number;
 }
 
@@ -15,13 +17,22 @@ export class TransferError extends Error {
 
 const align4 = (n: number) => (n + 3) & ~3;
 
+/** Bytes of one frame's blocks: positions, colours (padded), values (float32), categories (padded). */
+function frameBytes(f: FramesHeader['frames'][number]): { positions: number; colors: number; values: number; categories: number } {
+  return { positions: f.points * 12, colors: f.colors ? align4(f.points * 3) : 0, values: f.values ? f.points * 4 : 0, categories: f.categories ? align4(f.points) : 0 };
+}
+
 /** Bytes the payload must have for `header`, or a TransferError. */
 export function payloadSize(header: FramesHeader): number {
   if (!header || typeof header !== 'object' || !Array.isArray(header.frames)) throw new TransferError('frames header is malformed');
   return header.frames.reduce((sum, f, i) => {
     if (!Number.isSafeInteger(f?.points) || f.points < 0) throw new TransferError(`frames[${i}]: bad point count ${f?.points}`);
     if (typeof f.colors !== 'boolean') throw new TransferError(`frames[${i}]: the header's colors flag must be true or false, got ${String(f.colors)}`);
-    return sum + f.points * 12 + (f.colors ? align4(f.points * 3) : 0);
+    for (const flag of ['values', 'categories'] as const) {
+      if (f[flag] !== undefined && typeof f[flag] !== 'boolean') throw new TransferError(`frames[${i}]: the header's ${flag} flag must be true or false, got ${String(f[flag])}`);
+    }
+    const b = frameBytes(f);
+    return sum + b.positions + b.colors + b.values + b.categories;
   }, 0);
 }
 
@@ -146,20 +157,33 @@ export class PayloadDecoder {
     const { buffer, byteOffset } = this.payload;
     for (let i = this.#builder.length; i < frames.length; i = this.#builder.length) {
       const f = frames[i]!;
-      const colorBytes = f.colors ? align4(f.points * 3) : 0;
-      const end = this.#at + f.points * 12 + colorBytes;
+      const b = frameBytes(f);
+      const end = this.#at + b.positions + b.colors + b.values + b.categories;
       if (end > available) return;
       const points = new Float32Array(buffer, byteOffset + this.#at, f.points * 3);
+      let at = this.#at + b.positions;
       let colors: Uint8Array | null = null;
       if (f.colors) {
-        const start = this.#at + f.points * 12;
-        colors = new Uint8Array(buffer, byteOffset + start, f.points * 3);
-        if (this.payload.subarray(start + f.points * 3, end).some((b) => b !== 0)) {
-          throw new TransferError(`frames[${i}]: colour padding holds non-zero bytes: the data from the kernel is damaged`);
-        }
+        colors = new Uint8Array(buffer, byteOffset + at, f.points * 3);
+        this.#checkPadding(at + f.points * 3, at + b.colors, `frames[${i}]: colour padding`);
+        at += b.colors;
       }
-      this.#builder.add({ points, colors });
+      const values = f.values ? new Float32Array(buffer, byteOffset + at, f.points) : null;
+      at += b.values;
+      let categories: Uint8Array | null = null;
+      if (f.categories) {
+        categories = new Uint8Array(buffer, byteOffset + at, f.points);
+        this.#checkPadding(at + f.points, at + b.categories, `frames[${i}]: category padding`);
+      }
+      // The builder checks the values (finite) and that one frame has one of colours, values, categories.
+      this.#builder.add({ points, colors, values, categories });
       this.#at = end;
+    }
+  }
+
+  #checkPadding(start: number, end: number, what: string): void {
+    if (this.payload.subarray(start, end).some((b) => b !== 0)) {
+      throw new TransferError(`${what} holds non-zero bytes: the data from the kernel is damaged`);
     }
   }
 

@@ -8,6 +8,7 @@ import { exportAnimation } from '../core/export.js';
 import { FrameError, type FrameSet } from '../core/frames.js';
 import type { ExportOptions } from '../core/options.js';
 import type { ExportResult } from '../core/pipeline.js';
+import { checkScaleOptions, type ScaleOptions } from '../core/scale.js';
 import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { fetchFramePayload } from './frame-fetch.js';
@@ -64,6 +65,11 @@ export class AnimationModel extends DOMWidgetModel {
       title: true,
       codecs: [],
       file_stem: 'animation',
+      colormap: 'viridis',
+      bounds: null,
+      vmin: null,
+      vmax: null,
+      palette: null,
       frame_count: 0,
       frames_version: 0,
       export_status: '',
@@ -345,6 +351,20 @@ export class AnimationModel extends DOMWidgetModel {
     }
   }
 
+  /** The kernel's bounds, vmin, vmax and palette as export options (unchecked: the export checks them). */
+  private scaleTraits(): Record<'bounds' | 'vmin' | 'vmax' | 'palette', unknown> {
+    return { bounds: this.get('bounds'), vmin: this.get('vmin'), vmax: this.get('vmax'), palette: this.get('palette') };
+  }
+
+  /** The same, checked, for the player; bad ones (the export reports them) give the default scale. */
+  get scale(): ScaleOptions {
+    try {
+      return checkScaleOptions(this.scaleTraits());
+    } catch {
+      return {};
+    }
+  }
+
   get exporting(): boolean {
     return this.internal.running !== null;
   }
@@ -360,6 +380,8 @@ export class AnimationModel extends DOMWidgetModel {
       width: this.get('width'),
       height: this.get('height'),
       title: this.get('title'),
+      colormap: this.get('colormap'),
+      ...(withoutUndefined(this.scaleTraits()) as Pick<ExportOptions, 'bounds' | 'vmin' | 'vmax' | 'palette'>),
       ...(chosen.length ? { codecs: chosen } : {}),
       ...withoutUndefined(options),
       signal: controller.signal,

@@ -1,6 +1,7 @@
 // AnimationView: mounts <cloudreel-export-panel> in the cell and keeps it in
 // step with the model. No logic of its own beyond wiring.
 import { DOMWidgetView } from '@jupyter-widgets/base';
+import { isColormap } from '../core/colormap.js';
 import '../ui/index.js';
 import type { ExportPanel } from '../ui/export-panel.js';
 import type { AnimationModel, PanelExportOptions } from './model.js';
@@ -25,9 +26,15 @@ export class AnimationView extends DOMWidgetView {
     this.#viewProvider = () => panel.player?.getView();
     this.model.viewProvider = this.#viewProvider;
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
-    // Only a change from the kernel resets fps: the user's choice in the player stays otherwise.
+    // Only a change from the kernel resets fps and colormap: the user's choice in the panel stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
+    const takeColormap = () => {
+      const name: unknown = this.model.get('colormap');
+      if (isColormap(name)) panel.colormap = name; // another name fails the export with a message
+    };
+    this.listenTo(this.model, 'change:colormap', takeColormap);
     panel.fps = this.model.get('fps');
+    takeColormap();
     this.#sync();
   }
 
@@ -43,6 +50,8 @@ export class AnimationView extends DOMWidgetView {
     panel.fileStem = m.get('file_stem');
     // The export's size, so the player (and the camera it hands the export) has the video's shape.
     panel.aspect = m.get('width') / m.get('height');
+    const scale = m.scale ?? {};
+    if (JSON.stringify(scale, paletteAsEntries) !== JSON.stringify(panel.scale, paletteAsEntries)) panel.scale = scale;
   }
 
   override remove(): void {
@@ -53,3 +62,6 @@ export class AnimationView extends DOMWidgetView {
     super.remove();
   }
 }
+
+/** JSON.stringify cannot show a Map: compare a palette by its entries. */
+const paletteAsEntries = (_key: string, value: unknown) => (value instanceof Map ? [...value.entries()] : value);

@@ -22,17 +22,19 @@
 
   const count = (shape) => shape.reduce((a, b) => a * b, 1);
 
-  /** Flat values of `what` ('points' or 'colors') for `shape` and `dtype`, with `set` applied. */
+  /** Flat values of `what` ('points', 'colors', 'values' or 'categories') for `shape` and `dtype`, with `set` applied. */
   function values(what, shape, dtype, set) {
     const flat = Array.from({ length: count(shape) }, (_, j) => {
       if (what === 'points') return j % 17;
+      if (what === 'values') return FLOAT_DTYPES.includes(dtype) ? (j % 7) * 0.5 : j % 7;
+      if (what === 'categories') return (3 * j) % 19;
       return FLOAT_DTYPES.includes(dtype) ? (j % 5) / 4 : (37 * j) % 256;
     });
     const width = shape.length > 1 ? shape[1] : 1;
     for (const [key, v] of Object.entries(set ?? {})) {
-      const m = /^(points|colors)\[(\d+)\]\[(\d+)\]$/.exec(key);
+      const m = /^(points|colors|values|categories)\[(\d+)\](?:\[(\d+)\])?$/.exec(key);
       if (!m) throw new Error(`bad set key ${key}`);
-      if (m[1] === what) flat[Number(m[2]) * width + Number(m[3])] = value(v);
+      if (m[1] === what) flat[Number(m[2]) * width + Number(m[3] ?? 0)] = value(v);
     }
     return flat;
   }
@@ -63,6 +65,9 @@
 
   const pointsShape = (f) => f.shape ?? [f.n ?? 4, 3];
   const colorsShape = (f) => f.colors.shape ?? [pointsShape(f)[0], 3];
+  /** Shape of a frame's values or categories recipe: [n] unless it says otherwise. */
+  const perPointShape = (f, what) => f[what].shape ?? [pointsShape(f)[0]];
+  const PER_POINT_DTYPE = { values: 'float32', categories: 'uint8' };
 
   /** One frame recipe in JS form: {points, colors?}. */
   function buildFrame(f) {
@@ -72,6 +77,11 @@
     if (f.colors) {
       const cdtype = f.colors.dtype ?? 'float32';
       frame.colors = holder(values('colors', colorsShape(f), cdtype, f.colors.set), colorsShape(f), cdtype, f.colors.layout);
+    }
+    for (const what of ['values', 'categories']) {
+      if (!f[what]) continue;
+      const dtype = f[what].dtype ?? PER_POINT_DTYPE[what];
+      frame[what] = holder(values(what, perPointShape(f, what), dtype, f[what].set), perPointShape(f, what), dtype, f[what].layout);
     }
     return frame;
   }
@@ -85,7 +95,7 @@
     return Array.from({ length: stack[0] }, (_, i) => holder(flat.slice(i * step, (i + 1) * step), stack.slice(1), dtype));
   }
 
-  /** What an accepted frame must become: float32 positions and 0..255 colours (or null). */
+  /** What an accepted frame must become: float32 positions, 0..255 colours, float32 values, byte categories (or null). */
   function expectedFrame(f) {
     const shape = pointsShape(f);
     const positions = Array.from(Float32Array.from(values('points', shape, f.dtype ?? 'float32', f.set)));
@@ -96,7 +106,11 @@
       // Floats are rounded half up on both sides (Math.round; the kernel matches it).
       colors = FLOAT_DTYPES.includes(cdtype) ? raw.map((c) => Math.round(Math.fround(c) * 255)) : raw;
     }
-    return { positions, colors, count: shape[0] };
+    const perPoint = (what, convert) => {
+      if (!f[what]) return null;
+      return values(what, perPointShape(f, what), f[what].dtype ?? PER_POINT_DTYPE[what], f[what].set).map(convert);
+    };
+    return { positions, colors, count: shape[0], values: perPoint('values', Math.fround), categories: perPoint('categories', Number) };
   }
 
   /** Header and payload exactly as python/cloudreel/frames.py packs them, without its checks. */
@@ -106,12 +120,23 @@
     for (const f of frames) {
       const e = expectedFrame(f);
       parts.push(new Uint8Array(Float32Array.from(values('points', pointsShape(f), f.dtype ?? 'float32', f.set)).buffer));
+      const entry = { points: e.count, colors: Boolean(e.colors) };
       if (e.colors) {
         const padded = new Uint8Array((e.colors.length + 3) & ~3);
         padded.set(e.colors);
         parts.push(padded);
       }
-      header.frames.push({ points: e.count, colors: Boolean(e.colors) });
+      if (e.values) {
+        parts.push(new Uint8Array(Float32Array.from(e.values).buffer));
+        entry.values = true;
+      }
+      if (e.categories) {
+        const padded = new Uint8Array((e.categories.length + 3) & ~3);
+        padded.set(e.categories);
+        parts.push(padded);
+        entry.categories = true;
+      }
+      header.frames.push(entry);
     }
     const payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((at, p) => (payload.set(p, at), at + p.length), 0);
@@ -134,7 +159,7 @@
     for (const op of row.tamper ?? []) {
       if (op.set) {
         for (const [path, v] of Object.entries(op.set)) {
-          const m = /^frames\[(\d+)\]\.(points|colors)$/.exec(path);
+          const m = /^frames\[(\d+)\]\.(points|colors|values|categories)$/.exec(path);
           if (m) header.frames[Number(m[1])][m[2]] = v;
           else header[path] = v;
         }
@@ -151,16 +176,20 @@
         c.data = bigger;
       }
       if (op.pad) {
-        // The first padding byte after frame op.pad[0]'s colours.
+        // The first padding byte after frame op.pad[0]'s colours (or, with 'categories' third, its categories).
+        const [frame, byte, block = 'colors'] = op.pad;
         let at = 0;
         header.frames.forEach((f, i) => {
+          const sizes = { colors: f.colors ? (f.points * 3 + 3) & ~3 : 0, values: f.values ? f.points * 4 : 0, categories: f.categories ? (f.points + 3) & ~3 : 0 };
           at += f.points * 12;
-          if (i === op.pad[0]) {
-            const byte = at + f.points * 3;
-            const c = chunks.find((x) => x.offset <= byte && byte < x.offset + x.data.length);
-            c.data[byte - c.offset] = op.pad[1];
+          for (const name of ['colors', 'values', 'categories']) {
+            if (i === frame && name === block) {
+              const where = at + f.points * (block === 'colors' ? 3 : 1);
+              const c = chunks.find((x) => x.offset <= where && where < x.offset + x.data.length);
+              c.data[where - c.offset] = byte;
+            }
+            at += sizes[name];
           }
-          if (f.colors) at += (f.points * 3 + 3) & ~3;
         });
       }
     }

@@ -38,16 +38,20 @@ def values(what, shape, dtype, set_):
     count = int(np.prod(shape))
     if what == "points":
         flat = [j % 17 for j in range(count)]
+    elif what == "values":
+        flat = [(j % 7) * 0.5 if dtype in FLOAT_DTYPES else j % 7 for j in range(count)]
+    elif what == "categories":
+        flat = [3 * j % 19 for j in range(count)]
     elif dtype in FLOAT_DTYPES:
         flat = [(j % 5) / 4 for j in range(count)]
     else:
         flat = [37 * j % 256 for j in range(count)]
     width = shape[1] if len(shape) > 1 else 1
     for key, v in (set_ or {}).items():
-        m = re.fullmatch(r"(points|colors)\[(\d+)\]\[(\d+)\]", key)
+        m = re.fullmatch(r"(points|colors|values|categories)\[(\d+)\](?:\[(\d+)\])?", key)
         assert m, key
         if m[1] == what:
-            flat[int(m[2]) * width + int(m[3])] = value(v)
+            flat[int(m[2]) * width + int(m[3] or 0)] = value(v)
     return flat
 
 
@@ -81,6 +85,17 @@ def colors_shape(f):
     return f["colors"].get("shape", [points_shape(f)[0], 3])
 
 
+PER_POINT_DTYPE = {"values": "float32", "categories": "uint8"}
+
+
+def per_point(f, what):
+    """(flat values, shape, dtype) of a frame's values or categories recipe."""
+    r = f[what]
+    shape = r.get("shape", [points_shape(f)[0]])
+    dtype = r.get("dtype", PER_POINT_DTYPE[what])
+    return values(what, shape, dtype, r.get("set")), shape, dtype
+
+
 def build_frame(f):
     dtype = f.get("dtype", "float32")
     frame = {"points": holder(values("points", points_shape(f), dtype, f.get("set")), points_shape(f), dtype, f.get("layout"))}
@@ -88,6 +103,10 @@ def build_frame(f):
         c = f["colors"]
         cdtype = c.get("dtype", "float32")
         frame["colors"] = holder(values("colors", colors_shape(f), cdtype, c.get("set")), colors_shape(f), cdtype, c.get("layout"))
+    for what in ("values", "categories"):
+        if what in f:
+            flat, shape, dtype = per_point(f, what)
+            frame[what] = holder(flat, shape, dtype, f[what].get("layout"))
     return frame
 
 
@@ -106,7 +125,9 @@ def expected_frame(f):
         if cdtype in FLOAT_DTYPES:  # rounded half up, as in the browser
             raw = [int(np.floor(float(np.float32(c)) * 255 + 0.5)) for c in raw]
         colors = np.asarray(raw, np.uint8).reshape(-1, 3)
-    return positions.reshape(-1, 3), colors
+    vals = np.asarray(per_point(f, "values")[0], np.float32) if "values" in f else None
+    cats = np.asarray(per_point(f, "categories")[0], np.uint8) if "categories" in f else None
+    return positions.reshape(-1, 3), colors, vals, cats
 
 
 def expectation(row):
@@ -155,12 +176,13 @@ def test_frames_row_normalize_frames(row):
     assert [f.count for f in out] == expected["accept"]["counts"]
     for frame, recipe in zip(out, row["frames"]):
         assert isinstance(frame, Frame)
-        positions, colors = expected_frame(recipe)
+        positions, colors, vals, cats = expected_frame(recipe)
         np.testing.assert_array_equal(frame.positions, positions)
-        if colors is None:
-            assert frame.colors is None
-        else:
-            np.testing.assert_array_equal(frame.colors, colors)
+        for got, want in ((frame.colors, colors), (frame.values, vals), (frame.categories, cats)):
+            if want is None:
+                assert got is None
+            else:
+                np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("row", FRAME_ROWS)

@@ -34,6 +34,8 @@ describe('bad-inputs.json frames rows, built in JS, judged by toFrameSet', () =>
       const want = cases.expectedFrame(recipe);
       expect(Array.from(set.frames[i]!.positions)).toEqual(want.positions);
       expect(set.frames[i]!.colors === null ? null : Array.from(set.frames[i]!.colors!)).toEqual(want.colors);
+      expect(set.frames[i]!.values ? Array.from(set.frames[i]!.values!) : null).toEqual(want.values);
+      expect(set.frames[i]!.categories ? Array.from(set.frames[i]!.categories!) : null).toEqual(want.categories);
     });
   });
 

@@ -3,7 +3,7 @@ import { resolveOptions } from '../../../src/core/options';
 test('defaults are the original tool\'s: 5 fps, 1280x720, title on, black; png frames', () => {
   expect(resolveOptions({})).toEqual({
     fps: 5, width: 1280, height: 720, title: true, pointSize: undefined, background: '#000000',
-    colormap: 'viridis', quality: 'standard', view: undefined, renderer: 'auto', frameImage: 'png',
+    colormap: 'viridis', scale: {}, quality: 'standard', view: undefined, renderer: 'auto', frameImage: 'png',
   });
 });
 

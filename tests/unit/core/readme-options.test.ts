@@ -40,7 +40,10 @@ test('the codecs row names exactly DEFAULT_CODECS, in order', () => {
 
 test('every resolved option has a row, and each stated default is the one resolveOptions gives', () => {
   const rows = optionRows();
-  const resolved = resolveOptions({}) as unknown as Record<string, unknown>;
+  const { scale, ...resolved } = resolveOptions({}) as unknown as Record<string, unknown>;
+  // `scale` groups the fixed-scale options; each is a row of its own, with no fixed default.
+  expect(scale).toEqual({});
+  for (const name of ['bounds', 'vmin', 'vmax', 'palette']) expect({ name, documented: rows.has(name) }).toEqual({ name, documented: true });
   for (const [name, value] of Object.entries(resolved)) {
     expect({ name, documented: rows.has(name) }).toEqual({ name, documented: true });
     // Options without a fixed default (pointSize, view) say in words what happens.

@@ -3,6 +3,8 @@ import { fitCamera } from '../../../src/core/camera';
 import { colorByZ } from '../../../src/core/colormap';
 import { toFrameSet, type FrameSet } from '../../../src/core/frames';
 import { defaultPointSize } from '../../../src/core/render';
+import { pointColors } from '../../../src/core/point-values';
+import { colorScale } from '../../../src/core/scale';
 import {
   CloudreelPlayer,
   createWebGLPointView,
@@ -254,6 +256,31 @@ describe('with a (fake) WebGL view', () => {
     await el.updateComplete;
     expect(view.setPointSize).toHaveBeenLastCalledWith(defaultPointSize(1, 720));
     expect(defaultPointSize(1, 720)).toBeGreaterThan(defaultPointSize(20_000, 720));
+  });
+
+  test('a fixed scale: the camera fits the bounds, and frames are coloured as the export colours them', async () => {
+    jest.useFakeTimers();
+    const { made, factory } = fakeViews();
+    CloudreelPlayer.createView = factory;
+    const set = toFrameSet([
+      { points: [[0, 0, 0], [1, 1, 1]], values: [2, 8] },
+      { points: [[0, 0, 0], [1, 1, 1]], categories: [2, 6] },
+      { points: [[0, 0, 0], [1, 1, 1]] },
+    ]);
+    const scale = { bounds: { min: [-4, -4, -4], max: [4, 4, 12] } as const, vmin: 0, vmax: 10, palette: new Map([[6, [1, 2, 3]]]) } as never;
+    const el = await mount({ frameSet: set, scale, colormap: 'plasma' });
+    const view = made[0]!;
+    expect(el.getView().target).toEqual([0, 0, 4]);
+    const fitted = fitCamera({ min: [-4, -4, -4], max: [4, 4, 12] }, 16 / 9);
+    expect(el.getView().position[2]).toBeCloseTo(fitted.position.z);
+    const expected = colorScale(set, { ...(scale as object), colormap: 'plasma' });
+    for (const i of [0, 1, 2]) {
+      el.currentFrame = i;
+      await el.updateComplete;
+      expect(view.setPoints).toHaveBeenLastCalledWith(set.frames[i]!.positions, pointColors(set.frames[i]!, expected));
+    }
+    const calls = (view.setPoints as jest.Mock).mock.calls;
+    expect(Array.from(calls.at(-2)![1] as Uint8Array).slice(3)).toEqual([1, 2, 3]); // class 6 from the palette
   });
 
   test('an orbit move renders once and getView follows the shared camera and target', async () => {

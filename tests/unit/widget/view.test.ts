@@ -107,3 +107,30 @@ describe('portrait and square exports through the widget route', () => {
     jest.restoreAllMocks();
   });
 });
+
+test('the kernel\'s colormap and scale reach the panel and its player', async () => {
+  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+  const state: Record<string, unknown> = { file_stem: 'a', fps: 5, colormap: 'magma' };
+  const scale = { bounds: { min: [0, 0, 0], max: [1, 1, 1] }, vmin: 0, vmax: 2 };
+  const model = {
+    get: (key: string) => state[key],
+    frameSet: toFrameSet([{ points: [0, 0, 0], values: [1] }]),
+    receiving: null,
+    status: null,
+    result: null,
+    exporting: false,
+    viewProvider: null,
+    scale,
+  } as unknown as AnimationModel;
+  const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
+  view.render();
+  document.body.append(view.el);
+  const panel = view.el.querySelector('cloudreel-export-panel')!;
+  await settle(panel);
+  expect(panel.colormap).toBe('magma');
+  expect(panel.scale).toBe(scale);
+  expect(panel.player!.scale).toBe(scale);
+  expect(panel.player!.getView().target).toEqual([0.5, 0.5, 0.5]); // the bounds' centre, not the point
+  view.el.remove();
+  jest.restoreAllMocks();
+});

@@ -1,0 +1,87 @@
+// The widget side of fixed framing and colour scales: values and categories
+// decoded from the kernel's bytes (checked like points), and the kernel's
+// bounds, vmin, vmax, palette and colormap traits reaching every export.
+import { FrameAssembler, type FramesHeader } from '../../../src/widget/frame-transfer';
+import { cases } from '../bad-input-cases';
+
+jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
+const exportCalls: Array<Record<string, unknown>> = [];
+jest.mock('../../../src/core/export', () => ({
+  exportAnimation: jest.fn((_frames: unknown, options: Record<string, unknown>) => {
+    exportCalls.push(options);
+    return new Promise(() => {});
+  }),
+}));
+
+import { AnimationModel } from '../../../src/widget/model';
+
+interface TestModel {
+  frameSet: { frames: Array<{ values?: Float32Array | null; categories?: Uint8Array | null }> } | null;
+  scale: Record<string, unknown>;
+  set(values: Record<string, unknown>): void;
+  trigger(event: string, ...args: unknown[]): void;
+  startExport(options?: Record<string, unknown>): Promise<unknown>;
+  cancelExport(): void;
+}
+
+function assemble(frames: unknown[]) {
+  const { header, payload } = cases.packWire(frames);
+  const a = new FrameAssembler(header as unknown as FramesHeader, 1);
+  a.add(0, 0, payload);
+  return { set: a.finish(), header };
+}
+
+beforeEach(() => {
+  exportCalls.length = 0;
+  jest.spyOn(console, 'debug').mockImplementation(() => {});
+});
+afterEach(() => jest.restoreAllMocks());
+
+test('values (float32) and categories (bytes, padded) come out of the kernel\'s bytes as they went in', () => {
+  const recipe = [{ n: 3, values: {} }, { n: 5, categories: {} }, { n: 2, colors: { dtype: 'uint8' } }, { n: 0, values: {} }, { n: 1 }];
+  const { set, header } = assemble(recipe);
+  expect(header.frames).toEqual([
+    { points: 3, colors: false, values: true },
+    { points: 5, colors: false, categories: true },
+    { points: 2, colors: true },
+    { points: 0, colors: false, values: true },
+    { points: 1, colors: false },
+  ]);
+  recipe.forEach((r, i) => {
+    const want = cases.expectedFrame(r);
+    const f = set.frames[i]!;
+    expect(f.values ? Array.from(f.values) : null).toEqual(want.values);
+    expect(f.categories ? Array.from(f.categories) : null).toEqual(want.categories);
+    expect(f.colors ? Array.from(f.colors) : null).toEqual(want.colors);
+  });
+});
+
+async function modelWithFrames(state: Record<string, unknown> = {}): Promise<TestModel> {
+  const model = new AnimationModel({ frames_version: 1, ...state }, { model_id: 'm' } as never) as unknown as TestModel;
+  const { header, payload } = cases.packWire([{ n: 2, values: {} }]);
+  model.trigger('msg:custom', { type: 'frames-begin', version: 1, header, chunks: 1 }, []);
+  model.trigger('msg:custom', { type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(payload.buffer)]);
+  model.trigger('msg:custom', { type: 'frames-end', version: 1 }, []);
+  expect(Array.from(model.frameSet!.frames[0]!.values!)).toEqual([0, 0.5]);
+  return model;
+}
+
+test('the kernel\'s scale traits go into every export; the panel\'s colormap wins over the trait\'s', async () => {
+  const traits = { colormap: 'magma', bounds: [[0, 0, 0], [1, 2, 3]], vmin: 0, vmax: 10, palette: { '2': '#ff0000' } };
+  const model = await modelWithFrames(traits);
+  void model.startExport();
+  expect(exportCalls[0]).toMatchObject(traits);
+  model.cancelExport();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+
+  const plain = await modelWithFrames();
+  void plain.startExport({ colormap: 'plasma' });
+  expect(exportCalls[1]).toMatchObject({ colormap: 'plasma', bounds: null, vmin: null, vmax: null, palette: null });
+});
+
+test('the player gets the traits checked; ones the page refuses give it the default scale (the export reports them)', async () => {
+  const model = await modelWithFrames({ bounds: [[0, 0, 0], [1, 2, 3]], vmin: 1, palette: { '6': [1, 2, 3] } });
+  expect(model.scale).toEqual({ bounds: { min: [0, 0, 0], max: [1, 2, 3] }, vmin: 1, palette: new Map([[6, [1, 2, 3]]]) });
+  model.set({ vmin: 5, vmax: 1 });
+  expect(model.scale).toEqual({});
+});
