@@ -17,6 +17,7 @@ import {
 import { cameraFromView, fitCamera, type CameraView } from './camera.js';
 import { colorByZ, type ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
+import { viewToLocal } from './origin.js';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from './raster.js';
 
 /** What ffmpeg is fed: compressed pictures (jpeg, png) or raw RGBA bytes. */
@@ -31,7 +32,7 @@ export interface RenderOptions {
   pointSize?: number;
   background?: string;
   colormap?: ColormapName;
-  /** Render from this camera instead of one fitted to all frames. */
+  /** Render from this camera (in world coordinates) instead of one fitted to all frames. */
   view?: CameraView;
   renderer?: RendererKind;
 }
@@ -182,7 +183,8 @@ function cpuBackend(width: number, height: number, background: Color, camera: Pe
 
 export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
   const { width, height } = options;
-  const camera = options.view ? cameraFromView(options.view, set.bounds, width / height) : fitCamera(set.bounds, width / height);
+  // The frames are drawn in local coordinates (relative to set.origin); a view comes in world ones.
+  const camera = options.view ? cameraFromView(viewToLocal(options.view, set.origin), set.bounds, width / height) : fitCamera(set.bounds, width / height);
   const largest = set.frames.reduce((m, f) => Math.max(m, f.count), 0);
   const size = options.pointSize ?? defaultPointSize(largest, height);
   // Linear: the colour bytes are drawn as they are, on both backends.

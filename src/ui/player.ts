@@ -21,6 +21,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { fitCamera, type CameraView } from '../core/camera.js';
 import { colorByZ, isColormap } from '../core/colormap.js';
 import type { Frame, FrameSet } from '../core/frames.js';
+import { viewToWorld } from '../core/origin.js';
 import { defaultPointSize } from '../core/render.js';
 import { themeStyles } from './theme.js';
 
@@ -289,14 +290,10 @@ export class CloudreelPlayer extends LitElement {
     return this.#view !== null;
   }
 
-  /** The camera now shown (after any orbit), as plain numbers. */
+  /** The camera now shown (after any orbit), as plain numbers in world coordinates (the frames' origin added back). */
   getView(): PlayerView {
-    return {
-      position: tuple(this.#camera.position),
-      target: tuple(this.#target),
-      up: tuple(this.#camera.up),
-      fovDeg: this.#camera.fov,
-    };
+    const local = { position: tuple(this.#camera.position), target: tuple(this.#target), up: tuple(this.#camera.up), fovDeg: this.#camera.fov };
+    return viewToWorld(local, this.frameSet?.origin);
   }
 
   play(): void {

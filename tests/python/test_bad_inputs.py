@@ -34,15 +34,15 @@ def value(v):
     return v
 
 
-def values(what, shape, dtype, set_):
+def values(what, shape, dtype, set_, offset=None):
     count = int(np.prod(shape))
+    width = shape[1] if len(shape) > 1 else 1
     if what == "points":
-        flat = [j % 17 for j in range(count)]
+        flat = [j % 17 + (offset[j % width] if offset else 0) for j in range(count)]
     elif dtype in FLOAT_DTYPES:
         flat = [(j % 5) / 4 for j in range(count)]
     else:
         flat = [37 * j % 256 for j in range(count)]
-    width = shape[1] if len(shape) > 1 else 1
     for key, v in (set_ or {}).items():
         m = re.fullmatch(r"(points|colors)\[(\d+)\]\[(\d+)\]", key)
         assert m, key
@@ -83,7 +83,8 @@ def colors_shape(f):
 
 def build_frame(f):
     dtype = f.get("dtype", "float32")
-    frame = {"points": holder(values("points", points_shape(f), dtype, f.get("set")), points_shape(f), dtype, f.get("layout"))}
+    frame = {"points": holder(values("points", points_shape(f), dtype, f.get("set"), f.get("offset")),
+                              points_shape(f), dtype, f.get("layout"))}
     if "colors" in f:
         c = f["colors"]
         cdtype = c.get("dtype", "float32")
@@ -97,8 +98,11 @@ def build_frames(frames):
     return [build_frame(f) for f in frames]
 
 
-def expected_frame(f):
-    positions = np.asarray(values("points", points_shape(f), f.get("dtype", "float32"), f.get("set")), np.float32)
+def expected_frame(f, origin=(0.0, 0.0, 0.0)):
+    """Float32 positions relative to ``origin`` (subtracted in float64), and uint8 colours."""
+    world = np.asarray(values("points", points_shape(f), f.get("dtype", "float32"), f.get("set"), f.get("offset")),
+                       np.float64).reshape(-1, 3)
+    positions = (world - np.asarray(origin)).astype(np.float32)
     colors = None
     if "colors" in f:
         cdtype = f["colors"].get("dtype", "float32")
@@ -153,9 +157,10 @@ def test_frames_row_normalize_frames(row):
         return
     out = normalize_frames(build_frames(row["frames"]))
     assert [f.count for f in out] == expected["accept"]["counts"]
+    assert out.origin == tuple(expected["accept"].get("origin", (0.0, 0.0, 0.0)))
     for frame, recipe in zip(out, row["frames"]):
         assert isinstance(frame, Frame)
-        positions, colors = expected_frame(recipe)
+        positions, colors = expected_frame(recipe, out.origin)
         np.testing.assert_array_equal(frame.positions, positions)
         if colors is None:
             assert frame.colors is None
