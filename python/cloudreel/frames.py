@@ -3,13 +3,20 @@
 Every rejection names the frame as ``frames[i]`` (the index the caller used)
 and the problem, so a person can find the bad data.
 
+Positions are re-centred in float64 before the cast to float32 when they lie
+far from (0, 0, 0) (geo-referenced data; see origin.py): normalize_frames
+returns a ``Frames`` list whose ``origin`` holds the world coordinates of local
+(0, 0, 0), and the positions are relative to it.
+
 Wire format (the TypeScript side reads exactly this)::
 
     header  = {"frames": [{"points": N_i, "colors": bool,
                            "values": true, "categories": true}, ...],  # only when true
-               "total_bytes": T}
+               "total_bytes": T, "origin": [x, y, z]}
     payload = for each frame, in order:
-                positions      N_i*3 little-endian float32 (x0 y0 z0 x1 ...)
+                positions      N_i*3 little-endian float32 (x0 y0 z0 x1 ...),
+                               relative to origin (float64 numbers, each within
+                               float32's range; (0, 0, 0) when absent)
                 if colors:     N_i*3 uint8 (r0 g0 b0 r1 ...), then zero bytes up to
                                the next multiple of 4
                 if values:     N_i little-endian float32 (v0 v1 ...)
@@ -23,17 +30,20 @@ Wire format (the TypeScript side reads exactly this)::
 from __future__ import annotations
 
 import operator
+import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
 from .point_values import VALUES_DTYPE, check_categories, check_one_colouring, check_values, per_frame
+from .origin import Origin, choose_origin, fits_float32, header_origin, precision_note
 
 __all__ = [
     "CHUNK_BYTES",
     "ChunkAssembler",
     "Frame",
+    "Frames",
     "chunk_count",
     "iter_chunks",
     "normalize_frames",
@@ -78,6 +88,14 @@ class Frame:
         return self.positions.shape[0]
 
 
+class Frames(list):
+    """Frames (a list of Frame) and the world coordinates their positions are relative to."""
+
+    def __init__(self, frames: Iterable[Frame] = (), origin: Sequence[float] = (0.0, 0.0, 0.0)) -> None:
+        super().__init__(frames)
+        self.origin: Origin = (float(origin[0]), float(origin[1]), float(origin[2]))
+
+
 def _type_name(value: Any) -> str:
     return type(value).__name__
 
@@ -98,25 +116,58 @@ def _as_numeric(value: Any, where: str, what: str) -> np.ndarray:
     return arr
 
 
-def _positions(value: Any, where: str) -> np.ndarray:
+def _points(value: Any, where: str) -> np.ndarray:
+    """``value`` as an (N, 3) numeric array, checked for shape and finiteness, not yet cast."""
     if isinstance(value, (str, bytes, dict)) or value is None or np.isscalar(value):
         raise TypeError(f"{where}: expected a dict with 'points', an (N, 3) array, "
                         f"got {_type_name(value)}")
     src = _as_numeric(value, where, "points")
     if src.ndim != 2 or src.shape[1] != 3:
         raise ValueError(f"{where}: points must have shape (N, 3), got {src.shape}")
-    # A float64 beyond float32's range becomes inf here, so it is caught below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        pos = np.asarray(src, dtype=POSITION_DTYPE, order="C")
-    finite = np.isfinite(pos)
-    if not finite.all():
-        point = int(np.argmax(~finite.all(axis=1)))
-        axis = int(np.argmax(~finite[point]))
-        original = src[point, axis]
-        note = "" if not np.isfinite(original) else ", too large for float32"
-        raise ValueError(f"{where}: point {point} has a non-finite {'xyz'[axis]} coordinate "
-                         f"({original}{note})")
-    return pos
+    if src.dtype.kind == "f":
+        finite = np.isfinite(src)
+        if not finite.all():
+            point = int(np.argmax(~finite.all(axis=1)))
+            axis = int(np.argmax(~finite[point]))
+            raise ValueError(f"{where}: point {point} has a non-finite {'xyz'[axis]} coordinate "
+                             f"({src[point, axis]})")
+    return src
+
+
+def _local_positions(src: np.ndarray, origin: Origin) -> np.ndarray:
+    """``src - origin`` as C-contiguous '<f4', subtracted in float64 and rounded once."""
+    if origin == (0.0, 0.0, 0.0):
+        return np.asarray(src, dtype=POSITION_DTYPE, order="C")  # no copy for '<f4' input
+    local = np.subtract(src, np.asarray(origin), dtype=np.float64)
+    return np.ascontiguousarray(local, dtype=POSITION_DTYPE)
+
+
+def _check_float32_range(points: list[np.ndarray], lo: np.ndarray, hi: np.ndarray, origin: Origin) -> None:
+    """Refuses points float32 cannot hold even measured from ``origin``, naming the
+    point with the largest coordinate on the axis at fault (as the browser does)."""
+    for axis in range(3):
+        if not lo[axis] <= hi[axis] or fits_float32(origin, float(lo[axis]), float(hi[axis]), axis):
+            continue
+        worst = lo[axis] if abs(lo[axis]) > abs(hi[axis]) else hi[axis]
+        for i, src in enumerate(points):
+            hits = np.flatnonzero(src[:, axis] == worst) if src.size else []
+            if len(hits):
+                raise ValueError(f"frames[{i}]: point {int(hits[0])} has a {'xyz'[axis]} coordinate "
+                                 f"beyond float32's range ({float(worst):g}; float32 holds at most "
+                                 "3.4e+38, even measured from the points' centre)")
+
+
+def _warn_lost_precision(points: list[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> None:
+    """Warns once when float32 points far from (0, 0, 0) already lost their detail."""
+    size = float(np.max(hi - lo))
+    for i, src in enumerate(points):
+        if src.dtype.kind != "f" or src.dtype.itemsize != 4 or src.size == 0:
+            continue
+        magnitude = float(np.max(np.abs(src)))
+        note = precision_note(f"frames[{i}]", magnitude, size)
+        if note:
+            warnings.warn(note, stacklevel=3)
+            return
 
 
 def _first_bad(src: np.ndarray, ok: np.ndarray) -> tuple[int, Any]:
@@ -169,7 +220,7 @@ def _entries(value: Any, name: str) -> Sequence[Any]:
                     f"or one (F, N, 3) array, got {_type_name(value)}")
 
 
-def normalize_frames(frames: Any, colors: Any = None, values: Any = None, categories: Any = None) -> list[Frame]:
+def normalize_frames(frames: Any, colors: Any = None, values: Any = None, categories: Any = None) -> Frames:
     """Validate ``frames`` (and optional per-frame ``colors``, ``values``, ``categories``) into a list of Frame.
 
     ``frames`` is a list of dicts ``{'points': (N, 3), 'colors': (N, 3) or None}``
@@ -178,6 +229,8 @@ def normalize_frames(frames: Any, colors: Any = None, values: Any = None, catego
     are N finite numbers; categories N whole numbers 0..255 (LAS class codes);
     ``values=``/``categories=`` are a list with an (N,) array or None per frame, or
     one (F, N) array.  Raises ValueError or TypeError naming ``frames[i]``.
+    Positions far from (0, 0, 0) are re-centred in float64 before the cast to
+    float32; the result's ``origin`` says on what (see the module docstring).
     """
     items = _entries(frames, "frames")
     if len(items) == 0:
@@ -191,10 +244,14 @@ def normalize_frames(frames: Any, colors: Any = None, values: Any = None, catego
                              f"({len(items)} frames, got {len(extra)} colors)")
     given = {"values": per_frame(values, "values", len(items)), "categories": per_frame(categories, "categories", len(items))}
 
-    out = []
+    # Two passes: the float64 bounds of every frame choose the origin, then each
+    # frame is re-centred on it in float64 and only then cast to float32.
+    points, colours, extras = [], [], []
+    lo = np.full(3, np.inf)
+    hi = np.full(3, -np.inf)
     for i, item in enumerate(items):
         where = f"frames[{i}]"
-        points, color = item, extra[i]
+        points_in, color = item, extra[i]
         per_point = {name: entries[i] for name, entries in given.items()}
         if isinstance(item, dict):
             if "points" not in item:
@@ -204,7 +261,7 @@ def normalize_frames(frames: Any, colors: Any = None, values: Any = None, catego
             if unknown:  # most likely a typo such as 'color', which would drop colors
                 raise ValueError(f"{where}: unknown keys {sorted(map(str, unknown))} "
                                  "(expected 'points' and optionally 'colors', 'values' or 'categories')")
-            points = item["points"]
+            points_in = item["points"]
             if item.get("colors") is not None:
                 if color is not None:
                     raise ValueError(f"{where}: colors given both in the dict and in colors=")
@@ -214,13 +271,20 @@ def normalize_frames(frames: Any, colors: Any = None, values: Any = None, catego
                     if per_point[name] is not None:
                         raise ValueError(f"{where}: {name} given both in the dict and in {name}=")
                     per_point[name] = item[name]
-        pos = _positions(points, where)
-        count = pos.shape[0]
-        rgb = _colors(color, count, where)
+        src = _points(points_in, where)
+        count = src.shape[0]
+        colours.append(_colors(color, count, where))
         check_one_colouring(where, colors=color, **per_point)
-        out.append(Frame(pos, rgb, check_values(per_point["values"], count, where),
-                         check_categories(per_point["categories"], count, where)))
-    return out
+        extras.append((check_values(per_point["values"], count, where),
+                       check_categories(per_point["categories"], count, where)))
+        points.append(src)
+        if src.size:
+            lo = np.minimum(lo, src.min(axis=0).astype(np.float64))
+            hi = np.maximum(hi, src.max(axis=0).astype(np.float64))
+    origin = choose_origin(lo, hi)
+    _check_float32_range(points, lo, hi, origin)
+    _warn_lost_precision(points, lo, hi)
+    return Frames((Frame(_local_positions(src, origin), c, v, k) for src, c, (v, k) in zip(points, colours, extras)), origin)
 
 
 def _color_bytes(count: int) -> int:
@@ -239,7 +303,10 @@ def _frame_bytes(count: int, colors: bool, values: bool, categories: bool) -> in
 
 
 def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
-    """Header and payload in the wire format described in the module docstring."""
+    """Header and payload in the wire format described in the module docstring.
+
+    The origin is ``frames.origin`` (a Frames from normalize_frames), else (0, 0, 0).
+    """
     parts: list[Any] = []
     entries = []
     for frame in frames:
@@ -259,7 +326,8 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
             entry["categories"] = True
         entries.append(entry)
     payload = b"".join(parts)  # one copy, straight from the arrays' buffers
-    return {"frames": entries, "total_bytes": len(payload)}, payload
+    origin = getattr(frames, "origin", (0.0, 0.0, 0.0))
+    return {"frames": entries, "total_bytes": len(payload), "origin": list(origin)}, payload
 
 
 def _header_entries(header: Any) -> list[tuple[int, bool, bool, bool]]:
@@ -277,10 +345,11 @@ def _header_entries(header: Any) -> list[tuple[int, bool, bool, bool]]:
     return entries
 
 
-def unpack_frames(header: dict, payload: bytes) -> list[Frame]:
+def unpack_frames(header: dict, payload: bytes) -> Frames:
     """Inverse of pack_frames; raises ValueError when header and payload disagree."""
     data = memoryview(payload).cast("B")
     entries = _header_entries(header)
+    origin = header_origin(header)
     total = header.get("total_bytes")
     if type(total) is not int or total != len(data):
         raise ValueError(f"header total_bytes is {total!r} but the payload has {len(data)} bytes")
@@ -311,7 +380,7 @@ def unpack_frames(header: dict, payload: bytes) -> list[Frame]:
                 raise ValueError(f"frames[{i}]: category padding holds non-zero bytes")
             offset = end
         frames.append(Frame(pos, cols, vals, cats))
-    return frames
+    return Frames(frames, origin)
 
 
 def chunk_count(total_bytes: int, chunk_bytes: int = CHUNK_BYTES) -> int:

@@ -2,6 +2,7 @@
 // Every rejection names the frame (as `frames[i]`, the index the caller used)
 // and the problem, so a person can find the bad data.
 import { FrameError } from './frame-error.js';
+import { chooseOrigin, float32PrecisionNote, FLOAT32_MAX, type Vec3 } from './origin.js';
 import { packPointValues } from './point-values.js';
 
 export { FrameError };
@@ -20,7 +21,7 @@ export interface FrameInput {
 }
 
 export interface Frame {
-  /** x0 y0 z0 x1 y1 z1 ... */
+  /** x0 y0 z0 x1 y1 z1 ..., relative to the FrameSet's origin. */
   positions: Float32Array;
   /**
    * r g b per point in 0..255, or null to colour by z. May be computed from the
@@ -41,8 +42,13 @@ export interface Bounds {
 
 export interface FrameSet {
   frames: Frame[];
-  /** Bounds over every point of every frame; null when all frames are empty. */
+  /** Bounds over every point of every frame, relative to origin; null when all frames are empty. */
   bounds: Bounds | null;
+  /**
+   * World (float64) coordinates of local (0, 0, 0): positions and bounds are
+   * relative to it, so float32 keeps its precision far from (0, 0, 0) (see origin.ts).
+   */
+  origin: Vec3;
 }
 
 function isRows(value: ArrayLike<unknown>): value is ArrayLike<ArrayLike<number>> {
@@ -91,7 +97,8 @@ function flatNumbers(value: ArrayLike<number> | ArrayLike<ArrayLike<number>>, wh
   return value as ArrayLike<number>;
 }
 
-function packPositions(points: FrameInput['points'], where: string): Float32Array {
+/** The flat xyz values of `points`, checked for shape and type (not yet for finiteness). */
+function flatPoints(points: FrameInput['points'], where: string): ArrayLike<number> {
   if (points == null || typeof points !== 'object' || typeof points.length !== 'number') {
     throw new FrameError(`${where}: points must be a Float32Array of length 3N or an array of [x, y, z] rows`);
   }
@@ -99,11 +106,18 @@ function packPositions(points: FrameInput['points'], where: string): Float32Arra
   if (flat.length % 3 !== 0) {
     throw new FrameError(`${where}: points must have shape (N, 3): a flat array needs x, y, z per point, got ${flat.length} values`);
   }
-  if (flat instanceof Float32Array) return flat;
-  const positions = Float32Array.from(flat);
-  for (let i = 0; i < positions.length; i++) {
-    // A finite float64 may still overflow to Infinity as float32.
-    if (!Number.isFinite(flat[i]) || !Number.isFinite(positions[i])) throw nonFinite(where, i, flat[i]);
+  return flat;
+}
+
+/** `flat` minus `origin`, as float32 (the caller's Float32Array itself when nothing moves). */
+function localPositions(flat: ArrayLike<number>, origin: Vec3): Float32Array {
+  if (flat instanceof Float32Array && origin.every((o) => o === 0)) return flat;
+  const positions = new Float32Array(flat.length);
+  // Subtracted in float64 (JS numbers), then rounded once to float32.
+  for (let i = 0; i < flat.length; i += 3) {
+    positions[i] = flat[i]! - origin[0];
+    positions[i + 1] = flat[i + 1]! - origin[1];
+    positions[i + 2] = flat[i + 2]! - origin[2];
   }
   return positions;
 }
@@ -166,7 +180,7 @@ function lazyColorFrame(positions: Float32Array, count: number, toBytes: () => U
  * them, an infinity shows in them), so bad values cost nothing until found
  * (4x faster than comparing each value here).
  */
-function scanPositions(positions: Float32Array, b: Float64Array): number {
+function scanPositions(positions: ArrayLike<number>, b: Float64Array): number {
   let x0 = b[0]!;
   let y0 = b[1]!;
   let z0 = b[2]!;
@@ -185,18 +199,113 @@ function scanPositions(positions: Float32Array, b: Float64Array): number {
     z0 = Math.min(z0, z);
     z1 = Math.max(z1, z);
   }
-  if (!Number.isFinite(x0 + y0 + z0 + x1 + y1 + z1) && n > 0) return positions.findIndex((v) => !Number.isFinite(v));
+  if (n > 0 && !Number.isFinite(x0 + y0 + z0 + x1 + y1 + z1)) {
+    // A sum of large finite float64s can overflow too: look for the culprit.
+    const bad = Array.prototype.findIndex.call(positions, (v: number) => !Number.isFinite(v));
+    if (bad >= 0) return bad;
+  }
   b.set([x0, y0, z0, x1, y1, z1]);
   return -1;
 }
 
+const emptyBox = (): Float64Array => Float64Array.of(Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
+
+/** A frame checked in full, its positions not yet packed as float32. */
+interface CheckedFrame {
+  flat: ArrayLike<number>;
+  count: number;
+  colors: Uint8Array | (() => Uint8Array) | null;
+  /** Its per-point values or categories, checked (see point-values.ts). */
+  perPoint: ReturnType<typeof packPointValues>;
+  /** This frame's own bounds (min xyz, max xyz). */
+  box: Float64Array;
+}
+
+/** Checks frame `where` (points finite, colours) and grows `box` over its points. */
+function checkFrame(frame: FrameInput, where: string, box: Float64Array): CheckedFrame {
+  if (frame == null || typeof frame !== 'object' || !('points' in frame)) {
+    throw new FrameError(`${where}: expected an object with a "points" field`);
+  }
+  const flat = flatPoints(frame.points, where);
+  const own = emptyBox();
+  const bad = scanPositions(flat, own);
+  if (bad >= 0) throw nonFinite(where, bad, flat[bad]);
+  for (let k = 0; k < 3; k++) {
+    box[k] = Math.min(box[k]!, own[k]!);
+    box[k + 3] = Math.max(box[k + 3]!, own[k + 3]!);
+  }
+  const count = flat.length / 3;
+  return { flat, count, box: own, colors: packColors(frame.colors, count, where), perPoint: packPointValues(frame, count, where) };
+}
+
+function toFrame(positions: Float32Array, checked: CheckedFrame): Frame {
+  const { count, colors, perPoint } = checked;
+  return Object.assign(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count }, perPoint);
+}
+
+/** Bounds of points in `box`, measured from `origin` as their float32 positions are. */
+function localBounds(box: Float64Array, origin: Vec3): Bounds | null {
+  if (!(box[0]! <= box[3]!)) return null;
+  // fround is monotonic: the bounds of the rounded positions are the rounded bounds.
+  const at = (k: number) => Math.fround(box[k]! - origin[k % 3]!);
+  return { min: [at(0), at(1), at(2)], max: [at(3), at(4), at(5)] };
+}
+
 /**
- * Builds a FrameSet one frame at a time, so frames arriving over a network can
- * be checked while the rest are still on their way. toFrameSet is the usual door.
+ * Refuses points float32 cannot hold even measured from `origin` (an origin
+ * beyond float32's range, or positions around it), naming the point with the
+ * largest coordinate on the axis at fault.
+ */
+function checkFloat32Range(checked: CheckedFrame[], box: Float64Array, origin: Vec3): void {
+  for (let k = 0; k < 3; k++) {
+    const lo = box[k]!;
+    const hi = box[k + 3]!;
+    if (!(lo <= hi)) return; // no points
+    const fits = Math.abs(origin[k]) <= FLOAT32_MAX && Number.isFinite(Math.fround(lo - origin[k])) && Number.isFinite(Math.fround(hi - origin[k]));
+    if (fits) continue;
+    const worst = Math.abs(lo) > Math.abs(hi) ? lo : hi;
+    for (let f = 0; f < checked.length; f++) {
+      const { flat } = checked[f]!;
+      for (let i = k; i < flat.length; i += 3) {
+        if (flat[i] === worst) {
+          throw new FrameError(
+            `frames[${f}]: point ${(i - k) / 3} has a ${'xyz'[k]} coordinate beyond float32's range (${worst}; ` +
+              `float32 holds at most 3.4e+38, even measured from the points' centre)`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/** Says once (console.warn) when float32 input had already lost its precision. */
+function warnLostPrecision(checked: CheckedFrame[], box: Float64Array): void {
+  const size = Math.max(box[3]! - box[0]!, box[4]! - box[1]!, box[5]! - box[2]!);
+  for (let f = 0; f < checked.length; f++) {
+    const c = checked[f]!;
+    if (!(c.flat instanceof Float32Array) || c.count === 0) continue;
+    const magnitude = Math.max(...Array.from(c.box, Math.abs));
+    const note = float32PrecisionNote(`frames[${f}]`, magnitude, size);
+    if (note) {
+      console.warn(`cloudreel: ${note}`);
+      return;
+    }
+  }
+}
+
+/**
+ * Builds a FrameSet one frame at a time from positions already relative to
+ * `origin` (the kernel's wire format), so frames arriving over a network can be
+ * checked while the rest are still on their way. toFrameSet is the usual door.
  */
 export class FrameSetBuilder {
   readonly #frames: Frame[] = [];
-  readonly #box = Float64Array.of(Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
+  readonly #box = emptyBox();
+  readonly #origin: Vec3;
+
+  constructor(origin: Vec3 = [0, 0, 0]) {
+    this.#origin = [...origin];
+  }
 
   get length(): number {
     return this.#frames.length;
@@ -204,28 +313,21 @@ export class FrameSetBuilder {
 
   /** Checks and adds frames[length]; throws FrameError naming it and the problem. */
   add(frame: FrameInput): void {
-    const where = `frames[${this.#frames.length}]`;
-    if (frame == null || typeof frame !== 'object' || !('points' in frame)) {
-      throw new FrameError(`${where}: expected an object with a "points" field`);
-    }
-    const positions = packPositions(frame.points, where);
-    const bad = scanPositions(positions, this.#box);
-    if (bad >= 0) throw nonFinite(where, bad, positions[bad]);
-    const count = positions.length / 3;
-    const colors = packColors(frame.colors, count, where);
-    const perPoint = packPointValues(frame, count, where);
-    this.#frames.push(Object.assign(typeof colors === 'function' ? lazyColorFrame(positions, count, colors) : { positions, colors, count }, perPoint));
+    const checked = checkFrame(frame, `frames[${this.#frames.length}]`, this.#box);
+    this.#frames.push(toFrame(localPositions(checked.flat, [0, 0, 0]), checked));
   }
 
   finish(): FrameSet {
     if (this.#frames.length === 0) throw new FrameError('frames is empty: an animation needs at least one frame');
-    const b = this.#box;
-    const empty = b[0]! > b[3]!;
-    return { frames: this.#frames, bounds: empty ? null : { min: [b[0]!, b[1]!, b[2]!], max: [b[3]!, b[4]!, b[5]!] } };
+    return { frames: this.#frames, bounds: localBounds(this.#box, [0, 0, 0]), origin: this.#origin };
   }
 }
 
-/** Validates and packs frames; throws FrameError naming the frame and the problem. */
+/**
+ * Validates and packs frames; throws FrameError naming the frame and the problem.
+ * Two passes: the float64 bounds of every frame choose the origin, then each
+ * frame is re-centred on it in float64 and only then cast to float32.
+ */
 export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
   if (input == null || typeof input.length !== 'number') {
     throw new FrameError('frames must be an array of {points, colors} objects');
@@ -233,7 +335,12 @@ export function toFrameSet(input: ArrayLike<FrameInput>): FrameSet {
   if (input.length === 0) {
     throw new FrameError('frames is empty: an animation needs at least one frame');
   }
-  const builder = new FrameSetBuilder();
-  for (let i = 0; i < input.length; i++) builder.add(input[i]!);
-  return builder.finish();
+  const box = emptyBox();
+  const checked: CheckedFrame[] = [];
+  for (let i = 0; i < input.length; i++) checked.push(checkFrame(input[i]!, `frames[${i}]`, box));
+  const origin = chooseOrigin(box);
+  checkFloat32Range(checked, box, origin);
+  warnLostPrecision(checked, box);
+  const frames = checked.map((c) => toFrame(localPositions(c.flat, origin), c));
+  return { frames, bounds: localBounds(box, origin), origin };
 }

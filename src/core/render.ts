@@ -18,6 +18,7 @@ import { cameraFromView, fitCamera, type CameraView } from './camera.js';
 import type { ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
 import { pointColors } from './point-values.js';
+import { viewToLocal } from './origin.js';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from './raster.js';
 import { colorScale, framingBounds, type ScaleOptions } from './scale.js';
 
@@ -34,7 +35,7 @@ export interface RenderOptions extends ScaleOptions {
   pointSize?: number;
   background?: string;
   colormap?: ColormapName;
-  /** Render from this camera instead of one fitted to all frames. */
+  /** Render from this camera (in world coordinates) instead of one fitted to all frames. */
   view?: CameraView;
   renderer?: RendererKind;
 }
@@ -205,7 +206,8 @@ function cpuBackend(width: number, height: number, background: Color, camera: Pe
 export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
   const { width, height } = options;
   const framing = framingBounds(set, options.bounds);
-  const camera = options.view ? cameraFromView(options.view, framing, width / height) : fitCamera(framing, width / height);
+  // The frames are drawn in local coordinates (relative to set.origin); a view comes in world ones.
+  const camera = options.view ? cameraFromView(viewToLocal(options.view, set.origin), framing, width / height) : fitCamera(framing, width / height);
   // Linear: the colour bytes are drawn as they are, on both backends.
   const background = new Color().setStyle(options.background ?? '#000000', LinearSRGBColorSpace);
   const scale = colorScale(set, options);

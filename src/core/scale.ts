@@ -3,9 +3,9 @@
 // python/cloudreel/scales.py checks the same options with the same words.
 import type { ColormapName } from './colormap.js';
 import type { Bounds, FrameSet } from './frames.js';
+import { toLocal, type Vec3 } from './origin.js';
 import { checkPalette, paletteTable, type Palette, type PaletteInput } from './palette.js';
 
-type Vec3 = [number, number, number];
 /** `{min: [x, y, z], max: [x, y, z]}`, or the pair `[[xmin, ymin, zmin], [xmax, ymax, zmax]]`. */
 export type BoundsInput = Bounds | readonly [ArrayLike<number>, ArrayLike<number>];
 
@@ -67,19 +67,9 @@ export function checkBounds(input: unknown): Bounds {
   return { min: lo as Vec3, max: hi as Vec3 };
 }
 
-/**
- * Where the FrameSet's coordinates have their zero, in world coordinates: the
- * one place that turns world-coordinate options (`bounds`) into the FrameSet's.
- * Positions are not re-centred yet, so it is the world origin.
- */
-export function worldOrigin(_set: FrameSet): Vec3 {
-  return [0, 0, 0];
-}
-
 /** `bounds` (world coordinates) in the FrameSet's coordinates. */
 export function localBounds(bounds: Bounds, set: FrameSet): Bounds {
-  const o = worldOrigin(set);
-  return { min: bounds.min.map((v, k) => v - o[k]!) as Vec3, max: bounds.max.map((v, k) => v - o[k]!) as Vec3 };
+  return { min: toLocal(bounds.min, set.origin), max: toLocal(bounds.max, set.origin) };
 }
 
 /** The box the camera fits: the `bounds` option where given, else every point of every frame. */

@@ -22,6 +22,7 @@ import { fitCamera, type CameraView } from '../core/camera.js';
 import { isColormap } from '../core/colormap.js';
 import type { Frame, FrameSet } from '../core/frames.js';
 import { pointColors } from '../core/point-values.js';
+import { viewToWorld } from '../core/origin.js';
 import { defaultPointSize } from '../core/render.js';
 import { colorScale, framingBounds, type ColorScale, type ScaleOptions } from '../core/scale.js';
 import { themeStyles } from './theme.js';
@@ -303,14 +304,10 @@ export class CloudreelPlayer extends LitElement {
     return this.#view !== null;
   }
 
-  /** The camera now shown (after any orbit), as plain numbers. */
+  /** The camera now shown (after any orbit), as plain numbers in world coordinates (the frames' origin added back). */
   getView(): PlayerView {
-    return {
-      position: tuple(this.#camera.position),
-      target: tuple(this.#target),
-      up: tuple(this.#camera.up),
-      fovDeg: this.#camera.fov,
-    };
+    const local = { position: tuple(this.#camera.position), target: tuple(this.#target), up: tuple(this.#camera.up), fovDeg: this.#camera.fov };
+    return viewToWorld(local, this.frameSet?.origin);
   }
 
   play(): void {

@@ -4,11 +4,14 @@
 // The kernel is not trusted: sizes are checked here and every frame goes
 // through the same validation as any other input.
 import { FrameSetBuilder, type FrameSet } from '../core/frames.js';
+import { FLOAT32_MAX, type Vec3 } from '../core/origin.js';
 
 export interface FramesHeader {
   /** values/categories: absent means false (the kernel writes them only when true). */
   frames: Array<{ points: number; colors: boolean; values?: boolean; categories?: boolean }>;
   total_bytes: number;
+  /** World (float64) coordinates the positions are relative to; (0, 0, 0) when absent. */
+  origin?: Vec3;
 }
 
 export class TransferError extends Error {
@@ -22,9 +25,21 @@ function frameBytes(f: FramesHeader['frames'][number]): { positions: number; col
   return { positions: f.points * 12, colors: f.colors ? align4(f.points * 3) : 0, values: f.values ? f.points * 4 : 0, categories: f.categories ? align4(f.points) : 0 };
 }
 
-/** Bytes the payload must have for `header`, or a TransferError. */
+/** The header's origin: three finite numbers float32 could hold (as the kernel's frames.py checks); else a TransferError. */
+export function headerOrigin(header: FramesHeader): Vec3 {
+  const origin: unknown = header.origin;
+  if (origin === undefined) return [0, 0, 0];
+  if (!Array.isArray(origin) || origin.length !== 3 || !origin.every((v) => typeof v === 'number' && Math.abs(v) <= FLOAT32_MAX)) {
+    const shown = Array.isArray(origin) ? `[${origin.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]` : (JSON.stringify(origin) ?? String(origin));
+    throw new TransferError(`the frames header's origin must be three finite numbers within float32's range (at most 3.4e+38), got ${shown}`);
+  }
+  return [origin[0], origin[1], origin[2]];
+}
+
+/** Bytes the payload must have for `header` (whose origin is checked too), or a TransferError. */
 export function payloadSize(header: FramesHeader): number {
   if (!header || typeof header !== 'object' || !Array.isArray(header.frames)) throw new TransferError('frames header is malformed');
+  headerOrigin(header);
   return header.frames.reduce((sum, f, i) => {
     if (!Number.isSafeInteger(f?.points) || f.points < 0) throw new TransferError(`frames[${i}]: bad point count ${f?.points}`);
     if (typeof f.colors !== 'boolean') throw new TransferError(`frames[${i}]: the header's colors flag must be true or false, got ${String(f.colors)}`);
@@ -139,7 +154,7 @@ export function decodePayload(header: FramesHeader, payload: Uint8Array): FrameS
  * body): `advance(n)` decodes every frame that lies wholly in the first n bytes.
  */
 export class PayloadDecoder {
-  readonly #builder = new FrameSetBuilder();
+  readonly #builder: FrameSetBuilder;
   #at = 0;
 
   constructor(
@@ -150,6 +165,7 @@ export class PayloadDecoder {
     if (size !== payload.length || size !== header.total_bytes) {
       throw new TransferError(`frames header says ${header.total_bytes} bytes, its frames need ${size}, and ${payload.length} arrived`);
     }
+    this.#builder = new FrameSetBuilder(headerOrigin(header));
   }
 
   advance(available: number): void {

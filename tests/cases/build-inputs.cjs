@@ -22,15 +22,15 @@
 
   const count = (shape) => shape.reduce((a, b) => a * b, 1);
 
-  /** Flat values of `what` ('points', 'colors', 'values' or 'categories') for `shape` and `dtype`, with `set` applied. */
-  function values(what, shape, dtype, set) {
+  /** Flat values of `what` ('points', 'colors', 'values' or 'categories') for `shape` and `dtype`, with `offset` (points) and `set` applied. */
+  function values(what, shape, dtype, set, offset) {
+    const width = shape.length > 1 ? shape[1] : 1;
     const flat = Array.from({ length: count(shape) }, (_, j) => {
-      if (what === 'points') return j % 17;
+      if (what === 'points') return (j % 17) + (offset?.[j % width] ?? 0);
       if (what === 'values') return FLOAT_DTYPES.includes(dtype) ? (j % 7) * 0.5 : j % 7;
       if (what === 'categories') return (3 * j) % 19;
       return FLOAT_DTYPES.includes(dtype) ? (j % 5) / 4 : (37 * j) % 256;
     });
-    const width = shape.length > 1 ? shape[1] : 1;
     for (const [key, v] of Object.entries(set ?? {})) {
       const m = /^(points|colors|values|categories)\[(\d+)\](?:\[(\d+)\])?$/.exec(key);
       if (!m) throw new Error(`bad set key ${key}`);
@@ -73,7 +73,7 @@
   function buildFrame(f) {
     const shape = pointsShape(f);
     const dtype = f.dtype ?? 'float32';
-    const frame = { points: holder(values('points', shape, dtype, f.set), shape, dtype, f.layout) };
+    const frame = { points: holder(values('points', shape, dtype, f.set, f.offset), shape, dtype, f.layout) };
     if (f.colors) {
       const cdtype = f.colors.dtype ?? 'float32';
       frame.colors = holder(values('colors', colorsShape(f), cdtype, f.colors.set), colorsShape(f), cdtype, f.colors.layout);
@@ -95,10 +95,11 @@
     return Array.from({ length: stack[0] }, (_, i) => holder(flat.slice(i * step, (i + 1) * step), stack.slice(1), dtype));
   }
 
-  /** What an accepted frame must become: float32 positions, 0..255 colours, float32 values, byte categories (or null). */
-  function expectedFrame(f) {
+  /** What an accepted frame must become: float32 positions (relative to `origin`), 0..255 colours, float32 values, byte categories (or null). */
+  function expectedFrame(f, origin = [0, 0, 0]) {
     const shape = pointsShape(f);
-    const positions = Array.from(Float32Array.from(values('points', shape, f.dtype ?? 'float32', f.set)));
+    const world = values('points', shape, f.dtype ?? 'float32', f.set, f.offset);
+    const positions = Array.from(Float32Array.from(world, (v, j) => v - origin[j % 3]));
     let colors = null;
     if (f.colors) {
       const cdtype = f.colors.dtype ?? 'float32';
@@ -116,10 +117,10 @@
   /** Header and payload exactly as python/cloudreel/frames.py packs them, without its checks. */
   function packWire(frames) {
     const parts = [];
-    const header = { frames: [], total_bytes: 0 };
+    const header = { frames: [], total_bytes: 0, origin: [0, 0, 0] };
     for (const f of frames) {
       const e = expectedFrame(f);
-      parts.push(new Uint8Array(Float32Array.from(values('points', pointsShape(f), f.dtype ?? 'float32', f.set)).buffer));
+      parts.push(new Uint8Array(Float32Array.from(values('points', pointsShape(f), f.dtype ?? 'float32', f.set, f.offset)).buffer));
       const entry = { points: e.count, colors: Boolean(e.colors) };
       if (e.colors) {
         const padded = new Uint8Array((e.colors.length + 3) & ~3);
@@ -164,6 +165,7 @@
           else header[path] = v;
         }
       }
+      if (op.origin) header.origin = op.origin.map(value);
       if ('chunks' in op) declared = op.chunks;
       if ('drop' in op) chunks = chunks.filter((c) => c.index !== op.drop);
       if ('repeat' in op) chunks.push({ ...chunks.find((c) => c.index === op.repeat) });

@@ -34,10 +34,11 @@ def value(v):
     return v
 
 
-def values(what, shape, dtype, set_):
+def values(what, shape, dtype, set_, offset=None):
     count = int(np.prod(shape))
+    width = shape[1] if len(shape) > 1 else 1
     if what == "points":
-        flat = [j % 17 for j in range(count)]
+        flat = [j % 17 + (offset[j % width] if offset else 0) for j in range(count)]
     elif what == "values":
         flat = [(j % 7) * 0.5 if dtype in FLOAT_DTYPES else j % 7 for j in range(count)]
     elif what == "categories":
@@ -46,7 +47,6 @@ def values(what, shape, dtype, set_):
         flat = [(j % 5) / 4 for j in range(count)]
     else:
         flat = [37 * j % 256 for j in range(count)]
-    width = shape[1] if len(shape) > 1 else 1
     for key, v in (set_ or {}).items():
         m = re.fullmatch(r"(points|colors|values|categories)\[(\d+)\](?:\[(\d+)\])?", key)
         assert m, key
@@ -98,7 +98,8 @@ def per_point(f, what):
 
 def build_frame(f):
     dtype = f.get("dtype", "float32")
-    frame = {"points": holder(values("points", points_shape(f), dtype, f.get("set")), points_shape(f), dtype, f.get("layout"))}
+    frame = {"points": holder(values("points", points_shape(f), dtype, f.get("set"), f.get("offset")),
+                              points_shape(f), dtype, f.get("layout"))}
     if "colors" in f:
         c = f["colors"]
         cdtype = c.get("dtype", "float32")
@@ -116,8 +117,11 @@ def build_frames(frames):
     return [build_frame(f) for f in frames]
 
 
-def expected_frame(f):
-    positions = np.asarray(values("points", points_shape(f), f.get("dtype", "float32"), f.get("set")), np.float32)
+def expected_frame(f, origin=(0.0, 0.0, 0.0)):
+    """Float32 positions relative to ``origin`` (subtracted in float64), and uint8 colours."""
+    world = np.asarray(values("points", points_shape(f), f.get("dtype", "float32"), f.get("set"), f.get("offset")),
+                       np.float64).reshape(-1, 3)
+    positions = (world - np.asarray(origin)).astype(np.float32)
     colors = None
     if "colors" in f:
         cdtype = f["colors"].get("dtype", "float32")
@@ -174,9 +178,10 @@ def test_frames_row_normalize_frames(row):
         return
     out = normalize_frames(build_frames(row["frames"]))
     assert [f.count for f in out] == expected["accept"]["counts"]
+    assert out.origin == tuple(expected["accept"].get("origin", (0.0, 0.0, 0.0)))
     for frame, recipe in zip(out, row["frames"]):
         assert isinstance(frame, Frame)
-        positions, colors, vals, cats = expected_frame(recipe)
+        positions, colors, vals, cats = expected_frame(recipe, out.origin)
         np.testing.assert_array_equal(frame.positions, positions)
         for got, want in ((frame.colors, colors), (frame.values, vals), (frame.categories, cats)):
             if want is None:

@@ -146,7 +146,7 @@ def test_float_color_rounding(color, byte):
 
 
 def test_float32_positions_are_not_copied():
-    points = np.ones((4, 3), np.float32)
+    points = np.arange(12, dtype=np.float32).reshape(4, 3)  # near (0, 0, 0): kept as they are
     [frame] = normalize_frames([points])
     assert np.shares_memory(frame.positions, points)
 
@@ -222,9 +222,13 @@ REJECTIONS = [
     ("float16 inf", frame_list(with_value((3, 3), (1, 0), np.inf, np.float16), 2), None,
      ValueError, 2, ["point 1 has a non-finite x coordinate (inf)"]),
     ("1e300 overflows float32", frame_list(with_value((3, 3), (2, 1), 1e300), 0), None,
-     ValueError, 0, ["point 2 has a non-finite y coordinate (1e+300", "float32"]),
+     ValueError, 0, ["point 2 has a y coordinate beyond float32's range (1e+300; float32 holds at most 3.4e+38"]),
     ("-1e39 overflows float32", [{"points": with_value((4, 3), (3, 2), -1e39)}], None,
-     ValueError, 0, ["point 3 has a non-finite z coordinate (-1e+39"]),
+     ValueError, 0, ["point 3 has a z coordinate beyond float32's range (-1e+39"]),
+    ("1e300 in a later frame", [np.zeros((2, 3)), with_value((3, 3), (1, 0), 1e300)], None,
+     ValueError, 1, ["point 1 has a x coordinate beyond float32's range (1e+300"]),
+    ("all near 1e300: the origin is beyond float32", [np.full((2, 3), 1e300)], None,
+     ValueError, 0, ["point 0 has a x coordinate beyond float32's range (1e+300"]),
     ("nan in an (F,N,3) array", with_value((3, 4, 3), (2, 1, 0), np.nan), None, ValueError, 2,
      ["point 1 has a non-finite x coordinate (nan)"]),
     ("(11,3) colors for 12 points", [colored(np.zeros((11, 3)), 12)], None, ValueError, 0,

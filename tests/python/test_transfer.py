@@ -59,7 +59,7 @@ def test_round_trip(spec):
     header, payload = pack_frames(frames)
     assert isinstance(payload, bytes)
     assert header == {"frames": [{"points": n, "colors": c} for n, c in spec],
-                      "total_bytes": len(payload)}
+                      "total_bytes": len(payload), "origin": [0.0, 0.0, 0.0]}
     assert json.loads(json.dumps(header)) == header  # plain ints and bools, JSON-safe
     for entry, offset in zip(header["frames"], positions_offsets(header)):
         assert offset % 4 == 0
@@ -90,6 +90,7 @@ def test_layout_by_hand():
         "frames": [{"points": 1, "colors": True}, {"points": 2, "colors": False},
                    {"points": 0, "colors": True}, {"points": 2, "colors": True}],
         "total_bytes": 72,
+        "origin": [0.0, 0.0, 0.0],
     }
     assert positions_offsets(header) == [0, 16, 40, 40]
 
@@ -102,9 +103,72 @@ def test_color_padding(count, pad):
 
 
 def test_normalized_frames_pack():
-    frames = normalize_frames([{"points": [[1, 2, 3]], "colors": [[0, 0.5, 1]]}])
+    frames = normalize_frames([{"points": [[1, 2, 3], [2, 4, 6]], "colors": [[0, 0.5, 1]] * 2}])
     header, payload = pack_frames(frames)
-    assert payload == struct.pack("<3f", 1, 2, 3) + bytes([0, 128, 255, 0])
+    assert header["origin"] == [0.0, 0.0, 0.0]
+    assert payload == struct.pack("<6f", 1, 2, 3, 2, 4, 6) + bytes([0, 128, 255] * 2 + [0, 0])
+
+
+UTM = np.array([500000.0, 5400000.0, 300.0])
+
+
+def test_far_points_travel_relative_to_their_origin():
+    # A 10 m cloud at a UTM point: float32 steps are 0.5 m at 5.4e6, so cast
+    # first it would collapse; re-centred in float64 first it keeps its detail.
+    rng = np.random.default_rng(3)
+    cloud = rng.uniform(-5, 5, (1000, 3))
+    frames = normalize_frames([UTM + cloud, UTM + cloud + [1, 0, 0]])
+    lo = np.minimum((UTM + cloud).min(axis=0), (UTM + cloud + [1, 0, 0]).min(axis=0))
+    hi = np.maximum((UTM + cloud).max(axis=0), (UTM + cloud + [1, 0, 0]).max(axis=0))
+    assert frames.origin == tuple((lo + hi) / 2)
+    np.testing.assert_allclose(frames[0].positions + np.asarray(frames.origin), UTM + cloud, atol=1e-6, rtol=0)
+    assert len(np.unique(frames[0].positions[:, 1])) == 1000  # not collapsed onto 0.5 m steps
+    header, payload = pack_frames(frames)
+    assert header["origin"] == list(frames.origin)
+    assert json.loads(json.dumps(header)) == header
+    back = unpack_frames(json.loads(json.dumps(header)), payload)
+    assert back.origin == frames.origin
+    assert_same_frames(back, frames)
+
+
+def test_points_near_the_origin_keep_their_values():
+    frames = normalize_frames([np.array([[0.0, 0, 0], [4, 5, 6]]), np.array([[30.0, 0, 0]])])
+    assert frames.origin == (0.0, 0.0, 0.0)  # centre 15 from (0, 0, 0), within 8 times the 30 extent
+    np.testing.assert_array_equal(frames[1].positions, [[30, 0, 0]])
+
+
+def test_a_lone_far_point_is_recentred():
+    [frame] = frames = normalize_frames([[[1e6 + 0.3, 2, 3]]])
+    assert frames.origin == (1e6 + 0.3, 2.0, 3.0)
+    np.testing.assert_array_equal(frame.positions, [[0, 0, 0]])
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, ">f8"])
+def test_integer_and_big_endian_input_is_recentred_in_float64(dtype):
+    points = np.array([[500000, 5400000, 300], [500010, 5400010, 310]], dtype=dtype)
+    frames = normalize_frames([points])
+    assert frames.origin == (500005.0, 5400005.0, 305.0)
+    np.testing.assert_array_equal(frames[0].positions, [[-5, -5, -5], [5, 5, 5]])
+
+
+def test_float32_input_far_away_warns_once_naming_the_frame_and_is_recentred():
+    cloud = np.random.default_rng(4).uniform(-5, 5, (100, 3))
+    far = (UTM + cloud).astype(np.float32)  # precision already lost: 0.5 m steps in y
+    with pytest.warns(UserWarning) as caught:
+        frames = normalize_frames([np.zeros((0, 3), np.float32), far, far])
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert message.startswith("frames[1]: float32 points lie 5.4e+06 from (0, 0, 0) but the animation spans only 10")
+    assert "float32 steps there are 0.5" in message and "Pass float64 coordinates" in message
+    assert caught[0].filename == __file__  # points at the caller
+    # Still re-centred (in float64), so WebGL does not band any further.
+    np.testing.assert_allclose(frames.origin, UTM, atol=6)
+    np.testing.assert_array_equal(frames[1].positions, far.astype(np.float64) - np.asarray(frames.origin))
+
+
+def test_float32_input_near_the_origin_does_not_warn(recwarn):
+    normalize_frames([np.random.default_rng(5).uniform(-5, 5, (100, 3)).astype(np.float32) + np.float32(1000)])
+    assert not [w for w in recwarn if "float32" in str(w.message)]
 
 
 def test_pack_refuses_other_objects():
@@ -343,7 +407,8 @@ def raw_frames(draw):
 def test_property_round_trip_through_chunks(raw, chunk_size, rnd):
     frames = normalize_frames(raw)
     for frame, item in zip(frames, raw):
-        np.testing.assert_array_equal(frame.positions, item["points"].astype(np.float32))
+        # Relative to the origin, subtracted in float64 and then rounded once.
+        np.testing.assert_array_equal(frame.positions, (item["points"] - np.asarray(frames.origin)).astype(np.float32))
         assert (frame.colors is None) == (item["colors"] is None)
     header, payload = pack_frames(frames)
     chunks = list(iter_chunks(payload, chunk_size))
@@ -373,10 +438,13 @@ def test_property_garbage_unpacks_consistently_or_raises_value_error(data):
     size = data.draw(st.one_of(st.just(described), st.integers(0, 120)))
     payload = data.draw(st.binary(min_size=size, max_size=size))
     total = data.draw(st.one_of(st.just(len(payload)), json_values))
+    origin = data.draw(st.one_of(st.just(None), st.lists(st.floats() | st.integers(-5, 5), min_size=3, max_size=3), json_values))
     header = data.draw(st.one_of(st.just({"frames": entries, "total_bytes": total}), json_values))
+    if isinstance(header, dict) and origin is not None:
+        header["origin"] = origin
     try:
         frames = unpack_frames(header, payload)
     except ValueError:
         return
-    # It unpacked: then it must be exactly what pack_frames would have sent.
-    assert pack_frames(frames) == (header, payload)
+    # It unpacked: then it must be exactly what pack_frames would have sent (an absent origin is (0, 0, 0)).
+    assert pack_frames(frames) == ({"origin": [0.0, 0.0, 0.0], **header}, payload)

@@ -10,7 +10,7 @@ export interface Reject {
 }
 export interface Expectation {
   reject?: Reject | string;
-  accept?: { counts: number[] } | true;
+  accept?: { counts: number[]; origin?: [number, number, number] } | true;
   na?: string;
 }
 export interface FrameRow extends Expectation {
@@ -38,7 +38,7 @@ export type Message = Record<string, unknown> & { data?: Uint8Array };
 interface CasesApi {
   buildFrames(frames: unknown): unknown[];
   buildOptions(options: Record<string, unknown>): ExportOptions;
-  expectedFrame(f: unknown): { positions: number[]; colors: number[] | null; count: number; values: number[] | null; categories: number[] | null };
+  expectedFrame(f: unknown, origin?: [number, number, number]): { positions: number[]; colors: number[] | null; count: number; values: number[] | null; categories: number[] | null };
   packWire(frames: unknown[]): { header: Record<string, unknown> & { frames: Array<Record<string, unknown>> }; payload: Uint8Array };
   wireMessages(row: { frames: unknown; chunk_bytes: number; tamper?: unknown[] }, version?: number): Message[];
   expectation(row: unknown, side: 'js' | 'python'): Expectation;

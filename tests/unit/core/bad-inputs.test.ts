@@ -27,11 +27,13 @@ describe('bad-inputs.json frames rows, built in JS, judged by toFrameSet', () =>
     }
     expect(error).toBeNull();
     const set = toFrameSet(cases.buildFrames(row.frames) as FrameInput[]);
-    expect(set.frames.map((f) => f.count)).toEqual((expected.accept as { counts: number[] }).counts);
+    const accept = expected.accept as { counts: number[]; origin?: [number, number, number] };
+    expect(set.frames.map((f) => f.count)).toEqual(accept.counts);
+    expect(set.origin).toEqual(accept.origin ?? [0, 0, 0]);
     if (!Array.isArray(row.frames)) return;
-    // The conversion kept every value: float32 positions, 0..255 colours.
+    // The conversion kept every value: float32 positions (relative to the origin), 0..255 colours.
     (row.frames as unknown[]).forEach((recipe, i) => {
-      const want = cases.expectedFrame(recipe);
+      const want = cases.expectedFrame(recipe, set.origin);
       expect(Array.from(set.frames[i]!.positions)).toEqual(want.positions);
       expect(set.frames[i]!.colors === null ? null : Array.from(set.frames[i]!.colors!)).toEqual(want.colors);
       expect(set.frames[i]!.values ? Array.from(set.frames[i]!.values!) : null).toEqual(want.values);

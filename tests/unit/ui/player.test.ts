@@ -180,6 +180,17 @@ test('getView gives the fitted camera as finite numbers even without WebGL', asy
   expect(empty.getView().target).toEqual([0, 0, 0]);
 });
 
+test('getView is in world coordinates: the camera fitted to local positions, plus the origin', async () => {
+  const utm = [500000, 5400000, 300];
+  const set = toFrameSet(sampleFrames().frames.map((f) => ({ points: Float64Array.from(f.positions, (v, i) => v + utm[i % 3]!) })));
+  expect(set.origin).not.toEqual([0, 0, 0]);
+  const el = await mount({ frameSet: set });
+  const near = await mount({ frameSet: sampleFrames() });
+  const view = el.getView();
+  expect(view.target).toEqual([500002, 5400001, 301.5]); // the world centre of x 0..4, y 0..2, z -1..4
+  near.getView().position.forEach((v, k) => expect(view.position[k]).toBeCloseTo(v + utm[k]!, 6));
+});
+
 test('with no frames the controls are disabled and nothing plays', async () => {
   const el = await mount({ frameSet: null });
   expect(readout(el)).toBe('Frame 0/0');

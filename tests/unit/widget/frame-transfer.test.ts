@@ -86,3 +86,32 @@ test('file chunks cover the file exactly, each within the limit', () => {
   expect(chunks.map((c) => [c.index, c.offset, c.data.length])).toEqual([[0, 0, 4096], [1, 4096, 4096], [2, 8192, 1808]]);
   expect(splitIntoChunks(new Uint8Array(0))).toEqual([]);
 });
+
+test("the header's origin goes to the FrameSet; the positions stay as sent (relative to it)", () => {
+  const { header, payload } = pack([{ points: [-1.5, 0.25, 0, 1.5, -0.25, 2] }]);
+  const a = new FrameAssembler({ ...header, origin: [500000.125, 5400000.5, 300] }, 1);
+  a.add(0, 0, payload);
+  const set = a.finish();
+  expect(set.origin).toEqual([500000.125, 5400000.5, 300]);
+  expect(Array.from(set.frames[0]!.positions)).toEqual([-1.5, 0.25, 0, 1.5, -0.25, 2]);
+  expect(set.bounds).toEqual({ min: [-1.5, -0.25, 0], max: [1.5, 0.25, 2] });
+  // A header without one (an older kernel) is at (0, 0, 0).
+  const b = new FrameAssembler(header, 1);
+  b.add(0, 0, payload);
+  expect(b.finish().origin).toEqual([0, 0, 0]);
+});
+
+test.each([
+  ['NaN', [NaN, 0, 0], '[NaN, 0, 0]'],
+  ['Infinity', [0, Infinity, 0], '[0, Infinity, 0]'],
+  ['1e300', [0, 0, 1e300], '[0, 0, 1e+300]'],
+  ['two numbers', [1, 2], '[1, 2]'],
+  ['a string', '0,0,0', '"0,0,0"'],
+  ['null', null, 'null'],
+])("a tampered origin (%s) is refused before anything is allocated", (_name, origin, shown) => {
+  const header = { ...sample.header, origin } as unknown as FramesHeader;
+  expect(() => payloadSize(header)).toThrow(TransferError);
+  expect(() => new FrameAssembler(header, 1)).toThrow(
+    `the frames header's origin must be three finite numbers within float32's range (at most 3.4e+38), got ${shown}`,
+  );
+});
