@@ -26,28 +26,37 @@ Object.assign(URL, { createObjectURL: jest.fn(() => 'blob:view'), revokeObjectUR
 
 const result = sampleResult({ bytes: 16, durationSeconds: 1, frames: 2, timings: { renderMs: 1, encodeMs: 1, totalMs: 2 } });
 
-test.each([
-  ['../../.ssh/authorized_keys', 'ssh_authorized_keys.mp4'],
-  ['C:\\Users\\Public\\evil', 'C__Users_Public_evil.mp4'],
-  ['nul', 'nul_.mp4'],
-  ['report\u202Egnp.exe', 'reportgnp.exe.mp4'],
-])('file_stem %j from the kernel is saved as %j', async (stem, saved) => {
+/** The real view, panel and player for a stand-in model: widget state `state`, model fields `fields`. */
+async function mountView(state: Record<string, unknown>, fields: Record<string, unknown>) {
   jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null); // no WebGL in jsdom
-  const state: Record<string, unknown> = { file_stem: stem, fps: 5 };
   const model = {
     get: (key: string) => state[key],
-    frameSet: toFrameSet([{ points: [0, 0, 0] }, { points: [1, 1, 1] }]),
     receiving: null,
-    status: { phase: 'done', fraction: 1, message: 'Video ready! (0.0 MB)' },
-    result,
+    status: null,
+    result: null,
     exporting: false,
     viewProvider: null,
+    ...fields,
   } as unknown as AnimationModel;
   const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
   view.render();
   document.body.append(view.el);
   const panel = view.el.querySelector('cloudreel-export-panel')!;
   await settle(panel);
+  return { model, view, panel };
+}
+
+test.each([
+  ['../../.ssh/authorized_keys', 'ssh_authorized_keys.mp4'],
+  ['C:\\Users\\Public\\evil', 'C__Users_Public_evil.mp4'],
+  ['nul', 'nul_.mp4'],
+  ['report\u202Egnp.exe', 'reportgnp.exe.mp4'],
+])('file_stem %j from the kernel is saved as %j', async (stem, saved) => {
+  const { view, panel } = await mountView({ file_stem: stem, fps: 5 }, {
+    frameSet: toFrameSet([{ points: [0, 0, 0] }, { points: [1, 1, 1] }]),
+    status: { phase: 'done', fraction: 1, message: 'Video ready! (0.0 MB)' },
+    result,
+  });
   const button = panel.shadowRoot!.querySelector('cloudreel-download-button')!;
   const clicked: string[] = [];
   jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
@@ -72,22 +81,7 @@ describe('portrait and square exports through the widget route', () => {
     [1280, 1280],
     [1280, 720],
   ])('at %ix%i the player has the video\'s shape and its camera, given to the export, keeps every point in the frame', async (width, height) => {
-    jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null); // no WebGL in jsdom
-    const state: Record<string, unknown> = { file_stem: 'cloud', fps: 5, width, height };
-    const model = {
-      get: (key: string) => state[key],
-      frameSet,
-      receiving: null,
-      status: null,
-      result: null,
-      exporting: false,
-      viewProvider: null,
-    } as unknown as AnimationModel;
-    const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
-    view.render();
-    document.body.append(view.el);
-    const panel = view.el.querySelector('cloudreel-export-panel')!;
-    await settle(panel);
+    const { model, view, panel } = await mountView({ file_stem: 'cloud', fps: 5, width, height }, { frameSet });
 
     // What model.serveRequest hands exportAnimation, and the camera the renderer makes of it.
     const camera = cameraFromView(model.viewProvider!()!, frameSet.bounds, width / height);
@@ -109,24 +103,8 @@ describe('portrait and square exports through the widget route', () => {
 });
 
 test('the kernel\'s colormap and scale reach the panel and its player', async () => {
-  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
-  const state: Record<string, unknown> = { file_stem: 'a', fps: 5, colormap: 'magma' };
   const scale = { bounds: { min: [0, 0, 0], max: [1, 1, 1] }, vmin: 0, vmax: 2 };
-  const model = {
-    get: (key: string) => state[key],
-    frameSet: toFrameSet([{ points: [0, 0, 0], values: [1] }]),
-    receiving: null,
-    status: null,
-    result: null,
-    exporting: false,
-    viewProvider: null,
-    scale,
-  } as unknown as AnimationModel;
-  const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
-  view.render();
-  document.body.append(view.el);
-  const panel = view.el.querySelector('cloudreel-export-panel')!;
-  await settle(panel);
+  const { view, panel } = await mountView({ file_stem: 'a', fps: 5, colormap: 'magma' }, { frameSet: toFrameSet([{ points: [0, 0, 0], values: [1] }]), scale });
   expect(panel.colormap).toBe('magma');
   expect(panel.scale).toBe(scale);
   expect(panel.player!.scale).toBe(scale);
