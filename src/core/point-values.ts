@@ -1,10 +1,7 @@
 // Per-point values and class codes (categories): checked like points, naming
-// the frame; and pointColors, the one function that colours a frame, for the
-// export and the in-cell player alike.
-import { colorByScalar, colorByZ } from './colormap.js';
+// the frame. Validation only, with no colour tables, so the frames module (and
+// the wire decoder built on it) loads without any package (point-colors.ts colours).
 import { FrameError } from './frame-error.js';
-import type { Frame } from './frames.js';
-import type { ColorScale } from './scale.js';
 
 /** The per-point fields of one frame as users hold them. */
 export interface PointValuesInput {
@@ -83,25 +80,4 @@ export function packPointValues(frame: PointValuesInput, count: number, where: s
   if (values) return { values };
   const categories = packCategories(frame.categories, count, where);
   return categories ? { categories } : {};
-}
-
-/** r g b per class code, looked up in the scale's palette. */
-function colorByCategory(codes: Uint8Array, palette: Uint8Array): Uint8Array {
-  const out = new Uint8Array(codes.length * 3);
-  for (let i = 0; i < codes.length; i++) {
-    const k = codes[i]! * 3;
-    out[i * 3] = palette[k]!;
-    out[i * 3 + 1] = palette[k + 1]!;
-    out[i * 3 + 2] = palette[k + 2]!;
-  }
-  return out;
-}
-
-/** The r g b bytes a frame is drawn with: its colors, else its categories, else its values, else its z. */
-export function pointColors(frame: Frame, scale: ColorScale): Uint8Array {
-  const colors = frame.colors; // may be converted on each read: read once
-  if (colors) return colors;
-  if (frame.categories) return colorByCategory(frame.categories, scale.palette);
-  if (frame.values) return colorByScalar(frame.values, 1, 0, scale.values[0], scale.values[1], scale.colormap);
-  return colorByZ(frame.positions, scale.z[0], scale.z[1], scale.colormap);
 }

@@ -17,7 +17,7 @@ import {
 import { cameraFromView, fitCamera, type CameraView } from './camera.js';
 import type { ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
-import { pointColors } from './point-values.js';
+import { pointColors } from './point-colors.js';
 import { viewToLocal } from './origin.js';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from './raster.js';
 import { colorScale, framingBounds, type ScaleOptions } from './scale.js';

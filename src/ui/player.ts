@@ -21,7 +21,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { fitCamera, type CameraView } from '../core/camera.js';
 import { isColormap } from '../core/colormap.js';
 import type { Frame, FrameSet } from '../core/frames.js';
-import { pointColors } from '../core/point-values.js';
+import { pointColors } from '../core/point-colors.js';
 import { viewToWorld } from '../core/origin.js';
 import { defaultPointSize } from '../core/render.js';
 import { colorScale, framingBounds, type ColorScale, type ScaleOptions } from '../core/scale.js';

@@ -3,7 +3,7 @@
 import { colorByScalar, colorByZ } from '../../../src/core/colormap';
 import { FrameError, toFrameSet, type FrameInput } from '../../../src/core/frames';
 import { classColor } from '../../../src/core/palette';
-import { pointColors } from '../../../src/core/point-values';
+import { pointColors } from '../../../src/core/point-colors';
 import { colorScale, valueRange } from '../../../src/core/scale';
 
 const points = (n: number, z = 0) => Float32Array.from({ length: n * 3 }, (_, i) => (i % 3 === 2 ? z + i : i));

@@ -3,7 +3,7 @@ import { fitCamera } from '../../../src/core/camera';
 import { colorByZ } from '../../../src/core/colormap';
 import { toFrameSet, type FrameSet } from '../../../src/core/frames';
 import { defaultPointSize } from '../../../src/core/render';
-import { pointColors } from '../../../src/core/point-values';
+import { pointColors } from '../../../src/core/point-colors';
 import { colorScale } from '../../../src/core/scale';
 import {
   CloudreelPlayer,
