@@ -1,10 +1,12 @@
 // Node helpers shared by the example exporter and the browser tests: a static
-// file server on localhost and Debian's Chromium driven by playwright-core.
+// file server on localhost, Debian's Chromium driven by playwright-core and
+// Debian's Firefox ESR driven by puppeteer-core over WebDriver BiDi.
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -112,6 +114,59 @@ export async function launchChromium() {
     fs.rmSync(userDataDir, { recursive: true, force: true });
   };
   return { context, close };
+}
+
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/**
+ * The few page calls the tests make, on a puppeteer page, with playwright's
+ * argument order, so openExamplePage and exportInPage drive either browser.
+ */
+function playwrightLikePage(page) {
+  return {
+    goto: (url) => page.goto(url),
+    on: (event, handler) => page.on(event, handler),
+    addInitScript: (script) => page.evaluateOnNewDocument(script),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    waitForFunction: (fn, arg, { timeout } = {}) => page.waitForFunction(fn, { timeout }, arg),
+    close: () => page.close(),
+    puppeteer: page,
+  };
+}
+
+/**
+ * Headless Debian Firefox ESR over WebDriver BiDi with a throwaway profile.
+ * Resolves to { context: { newPage }, close }, the shape launchChromium gives.
+ */
+export async function launchFirefox() {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudreel-firefox-'));
+  let browser;
+  try {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      protocol: 'webDriverBiDi',
+      userDataDir,
+      // Nothing outside localhost: no update, telemetry or remote-settings traffic.
+      extraPrefsFirefox: { 'network.proxy.type': 0, 'app.update.enabled': false, 'browser.safebrowsing.malware.enabled': false, 'browser.safebrowsing.phishing.enabled': false },
+    });
+  } catch (e) {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    throw new Error(`Firefox (${FIREFOX_PATH}) did not start: ${e.message}`);
+  }
+  const close = async () => {
+    await browser.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return { context: { newPage: async () => playwrightLikePage(await browser.newPage()) }, close };
+}
+
+/** Launches `name` ('chromium' or 'firefox'). */
+export function launchBrowser(name) {
+  if (name === 'chromium') return launchChromium();
+  if (name === 'firefox') return launchFirefox();
+  throw new Error(`unknown browser "${name}" (expected chromium or firefox)`);
 }
 
 /**
