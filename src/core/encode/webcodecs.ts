@@ -20,6 +20,7 @@ import {
   type VideoCodec,
 } from 'mediabunny';
 import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
+import { repairAvcDecoderConfig } from './avcc.js';
 import { I420_COLOR_SPACE, i420Size, rgbaToI420 } from './yuv.js';
 
 interface WebCodecsSpec {
@@ -71,6 +72,8 @@ class WebCodecsEncoder implements Encoder {
       keyFrameInterval: KEYFRAME_SECONDS,
       latencyMode: 'quality',
       sizeChangeBehavior: 'deny',
+      // Runs before the muxer sees the metadata, so the MP4 gets the mended avcC.
+      ...(this.#codec === 'avc' ? { onEncodedPacket: (_packet: unknown, meta?: EncodedVideoChunkMetadata) => repairAvcDescription(meta) } : {}),
       // Test-only: a codec string no VideoEncoder accepts makes the real configure fail.
       ...(job.fault === 'fail' ? { fullCodecString: 'cloudreel-injected-failure' } : {}),
     });
@@ -124,6 +127,16 @@ class WebCodecsEncoder implements Encoder {
       input.dispose?.();
     }
   }
+}
+
+/** Mends, in place, an H.264 description whose SPS/PPS carry a doubled NAL header byte (Firefox). */
+function repairAvcDescription(meta?: EncodedVideoChunkMetadata): void {
+  const config = meta?.decoderConfig;
+  if (!config?.description) return;
+  const d = config.description;
+  const bytes = ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
+  const repaired = repairAvcDecoderConfig(bytes);
+  if (repaired !== bytes) config.description = repaired;
 }
 
 export function createWebCodecsEncoders(): Encoder[] {
