@@ -1,5 +1,5 @@
 // Reads videos with Debian's ffprobe/ffmpeg: the independent judge of what the browser made.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,13 @@ export function probe(file) {
     duration: Number(format.duration),
     format: format.format_name,
   };
+}
+
+/** What `ffmpeg -v error` prints while decoding the whole file ('' for a clean file). */
+export function decodeErrors(file) {
+  const run = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return `${run.stderr}${run.status === 0 ? '' : `(ffmpeg exited with ${run.status})`}`.trim();
 }
 
 /** Every frame decoded to RGB bytes (honouring the stream's colour tags). */
