@@ -149,7 +149,14 @@ export async function launchFirefox() {
       protocol: 'webDriverBiDi',
       userDataDir,
       // Nothing outside localhost: no update, telemetry or remote-settings traffic.
-      extraPrefsFirefox: { 'network.proxy.type': 0, 'app.update.enabled': false, 'browser.safebrowsing.malware.enabled': false, 'browser.safebrowsing.phishing.enabled': false },
+      // No automatic /favicon.ico request (the browser's, not the page's: under a CSP it is a violation).
+      extraPrefsFirefox: {
+        'network.proxy.type': 0,
+        'app.update.enabled': false,
+        'browser.safebrowsing.malware.enabled': false,
+        'browser.safebrowsing.phishing.enabled': false,
+        'browser.chrome.site_icons': false,
+      },
     });
   } catch (e) {
     fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
-// The standalone module under a strict Content-Security-Policy, and with every
-// request to another origin blocked and recorded, in headless Chromium;
-// outputs judged by ffprobe. Each claim has a negative control.
+// The standalone module under a strict Content-Security-Policy (in headless
+// Chromium and Firefox ESR), and with every request to another origin blocked
+// and recorded (Chromium); outputs judged by ffprobe. Each claim has a negative control.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { exportInPage, launchChromium, openExamplePage, serveStatic } from '../../examples/headless.mjs';
+import { exportInPage, launchChromium, launchFirefox, openExamplePage, serveStatic } from '../../examples/headless.mjs';
 import { ROOT } from './browser.mjs';
 import { probe, writeTemp } from './media.mjs';
 
@@ -33,11 +33,6 @@ before(async () => {
     requests.push(url);
     return ownOrigins.has(new URL(url).origin) ? route.continue() : route.abort('blockedbyclient');
   });
-  // Installed before any page script runs: violations the page itself sees.
-  await browser.context.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`));
-  });
 });
 after(async () => {
   await browser?.close();
@@ -53,7 +48,23 @@ async function checkedVideo(run, frames = 6) {
   return info;
 }
 
-describe('a page with a strict Content-Security-Policy', () => {
+/** Installed before any page script runs: violations the page itself sees. */
+function recordViolations() {
+  window.cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+}
+
+// Firefox ESR is driven over WebDriver BiDi, without the request recorder above:
+// the tests that read `requests` run in Chromium only.
+for (const browserName of ['chromium', 'firefox']) describe(`${browserName}: a page with a strict Content-Security-Policy`, () => {
+  let context;
+  let firefox;
+  before(async () => {
+    if (browserName === 'firefox') firefox = await launchFirefox();
+    context = browserName === 'firefox' ? firefox.context : browser.context;
+  });
+  after(async () => firefox?.close());
+
   // What the module needs; the example page adds style-src 'self' (its CSS file)
   // and media-src blob: (its <video> preview).
   const MODULE = "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
@@ -93,7 +104,7 @@ describe('a page with a strict Content-Security-Policy', () => {
 
   async function openUnder(policy, opts) {
     const { site, reports } = await cspSite(policy);
-    const page = await openExamplePage(browser.context, site.url, opts?.(site));
+    const page = await openExamplePage(context, site.url, { ...opts?.(site), initScripts: [recordViolations] });
     return { page, reports, site };
   }
 
@@ -113,7 +124,7 @@ describe('a page with a strict Content-Security-Policy', () => {
     }
   });
 
-  test('with the module on another origin, an ffmpeg.wasm export needs only that host in script-src and connect-src, and worker-src blob:', async () => {
+  if (browserName === 'chromium') test('with the module on another origin, an ffmpeg.wasm export needs only that host in script-src and connect-src, and worker-src blob:', async () => {
     const moduleHost = await serve(path.join(ROOT, 'dist'), { cors: true });
     const host = moduleHost.url;
     const policy = `script-src 'self' ${host} 'wasm-unsafe-eval'; worker-src blob:; connect-src ${host}; ${PAGE}`;

@@ -24,10 +24,12 @@ export async function recordingViolations<T>(during: () => Promise<T>): Promise<
 export function loadHint(reason: string, wasmURL: string, violations: readonly string[]): string {
   const see = '(the README lists the directives cloudreel needs)';
   if (violations.length) return `; the page's Content-Security-Policy blocked ${violations.join(', ')} ${see}`;
-  if (/WebAssembly/.test(reason) && /Content Security/i.test(reason)) {
+  // Chromium: "... violates the following Content Security policy ..."; Firefox: "... blocked by CSP".
+  if (/WebAssembly/.test(reason) && /Content Security|blocked by CSP/i.test(reason)) {
     return `; the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to script-src ${see}`;
   }
-  if (/Failed to fetch/i.test(reason)) {
+  // Chromium: "Failed to fetch"; Firefox: "NetworkError when attempting to fetch resource."
+  if (/Failed to fetch|NetworkError when attempting to fetch/i.test(reason)) {
     return `; check that ${wasmURL} is served and, if the page has a Content-Security-Policy, that connect-src allows it ${see}`;
   }
   return '';

@@ -16,6 +16,15 @@ test("a wasm compile refused by CSP asks for 'wasm-unsafe-eval'", () => {
   expect(loadHint(reason, WASM, [])).toMatch(/must allow WebAssembly: add 'wasm-unsafe-eval' to script-src/);
 });
 
+test("Firefox's wording of a wasm compile refused by CSP asks for 'wasm-unsafe-eval' too", () => {
+  const reason = 'RuntimeError: Aborted(CompileError: call to WebAssembly.instantiate() blocked by CSP). Build with -sASSERTIONS for more info.';
+  expect(loadHint(reason, WASM, [])).toMatch(/must allow WebAssembly: add 'wasm-unsafe-eval' to script-src/);
+});
+
+test("Firefox's wording of a failed fetch names the wasm URL and connect-src too", () => {
+  expect(loadHint('TypeError: NetworkError when attempting to fetch resource.', WASM, [])).toMatch(`check that ${WASM} is served and, if the page has a Content-Security-Policy, that connect-src allows it`);
+});
+
 test('a failed fetch names the wasm URL and connect-src', () => {
   expect(loadHint('TypeError: Failed to fetch', WASM, [])).toMatch(`check that ${WASM} is served and, if the page has a Content-Security-Policy, that connect-src allows it`);
 });
