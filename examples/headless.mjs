@@ -128,7 +128,9 @@ function playwrightLikePage(page) {
     on: (event, handler) => page.on(event, handler),
     addInitScript: (script) => page.evaluateOnNewDocument(script),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitForFunction: (fn, arg, { timeout } = {}) => page.waitForFunction(fn, { timeout }, arg),
+    waitForFunction: (fn, arg, { timeout, polling } = {}) => page.waitForFunction(fn, { timeout, ...(polling ? { polling } : {}) }, arg),
+    textContent: (selector) => page.$eval(selector, (element) => element.textContent),
+    click: (selector) => page.click(selector),
     close: () => page.close(),
     puppeteer: page,
   };

@@ -131,7 +131,8 @@ function installLeaks() {
 export async function openCountedPage(browser, { leaky = false } = {}) {
   const initScripts = [installCounters, ...(leaky ? [installLeaks] : [])];
   const page = await openExamplePage(browser.context, browser.site.url, { initScripts });
-  const cdp = await page.context().newCDPSession(page);
+  // Chromium only: Firefox over WebDriver BiDi has no DevTools Protocol session.
+  const cdp = browser.name === 'firefox' ? null : await page.context().newCDPSession(page);
   return { page, cdp };
 }
 
