@@ -205,24 +205,16 @@ def write_payload(payload: bytes) -> Optional[str]:
     return token
 
 
-def exists(token: str) -> bool:
-    """Whether the spool file is still there (the server sweeps files nobody fetched for a while)."""
-    fd = _folder_fd(checked=False)
-    if fd is None or not TOKEN_PATTERN.fullmatch(token):
-        return False
-    try:
-        return stat.S_ISREG(os.stat(file_name(token), dir_fd=fd, follow_symlinks=False).st_mode)
-    except OSError:
-        return False
-
-
 def refresh(token: str) -> bool:
     """Marks the spool file as offered again now (the server sweeps by its age);
     False if it is gone."""
     fd = _folder_fd(checked=False)
-    if fd is None or not exists(token):
+    if fd is None or not TOKEN_PATTERN.fullmatch(token):
         return False
     try:
+        # Still there and a regular file (the server sweeps files nobody fetched for a while).
+        if not stat.S_ISREG(os.stat(file_name(token), dir_fd=fd, follow_symlinks=False).st_mode):
+            return False
         os.utime(file_name(token), dir_fd=fd, follow_symlinks=False)
         return True
     except OSError:

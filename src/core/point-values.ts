@@ -36,7 +36,7 @@ function perPoint(input: unknown, count: number, where: string, what: string): A
 }
 
 /** Values as float32, checked finite (also after the cast: a float64 beyond float32's range is refused). */
-export function packValues(input: unknown, count: number, where: string): Float32Array | null {
+function packValues(input: unknown, count: number, where: string): Float32Array | null {
   const flat = perPoint(input, count, where, 'values');
   if (!flat) return null;
   const values = flat instanceof Float32Array ? flat : Float32Array.from(flat);
@@ -50,7 +50,7 @@ export function packValues(input: unknown, count: number, where: string): Float3
 }
 
 /** Class codes as bytes: whole numbers 0..255 (a Uint8Array is used as it is). */
-export function packCategories(input: unknown, count: number, where: string): Uint8Array | null {
+function packCategories(input: unknown, count: number, where: string): Uint8Array | null {
   const flat = perPoint(input, count, where, 'categories');
   if (!flat) return null;
   if (flat instanceof Uint8Array) return flat;

@@ -26,7 +26,7 @@ function frameBytes(f: FramesHeader['frames'][number]): { positions: number; col
 }
 
 /** The header's origin: three finite numbers float32 could hold (as the kernel's frames.py checks); else a TransferError. */
-export function headerOrigin(header: FramesHeader): Vec3 {
+function headerOrigin(header: FramesHeader): Vec3 {
   const origin: unknown = header.origin;
   if (origin === undefined) return [0, 0, 0];
   if (!Array.isArray(origin) || origin.length !== 3 || !origin.every((v) => typeof v === 'number' && Math.abs(v) <= FLOAT32_MAX)) {

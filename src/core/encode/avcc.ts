@@ -139,7 +139,7 @@ function withoutDoubledHeader(nal: Uint8Array): Uint8Array | null {
 }
 
 /** An avcC as ISO 14496-15 writes it: reserved bits set, the High-profile fields after the PPS. */
-export function serializeAvcDecoderConfig(sps: Uint8Array[], pps: Uint8Array[], lengthSize: number): Uint8Array {
+function serializeAvcDecoderConfig(sps: Uint8Array[], pps: Uint8Array[], lengthSize: number): Uint8Array {
   const first = readSps(sps[0]);
   if (!first) throw new Error('cannot write an avcC: its first SPS does not parse');
   const ext = HIGH_PROFILES.has(first.profile)
