@@ -182,6 +182,8 @@ test('Notebook 7, WebCodecs unavailable and the frames route blocked: the comm c
   assert.equal(info.codec, 'h264');
   assert.equal(info.frames, 6);
   await sphere.getByText('ffmpeg-h264').waitFor({ timeout: 5000 });
+  // The torus's 72 MB take a few seconds over the comm, and may still be on their way.
+  for (let i = 0; i < 480 && receivedLines(page).length < 3; i++) await new Promise((r) => setTimeout(r, 250));
   const lines = receivedLines(page);
   assert.ok(lines.length >= 3 && lines.every((l) => l.endsWith('over the comm')), `frames over the comm: ${lines.join(' | ')}`);
   assert.ok(page.cloudreelLines.some((l) => /fetching frames over HTTP failed .*asking for them over the comm/.test(l)), 'the fallback is logged');
