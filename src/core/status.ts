@@ -33,9 +33,14 @@ export const messages = {
   cancelled: () => 'Export cancelled',
 };
 
-/** Sends statuses to a listener, keeping the fraction monotonic. */
+/**
+ * Sends statuses to a listener, keeping the fraction monotonic. The first
+ * final status (done or error) is the last one: a frame still being drawn when
+ * the encoder gave up (an abort rejects at once) must not report after it.
+ */
 export class StatusReporter {
   #fraction = 0;
+  #ended = false;
   readonly #listener: StatusListener | undefined;
 
   constructor(listener?: StatusListener) {
@@ -47,6 +52,8 @@ export class StatusReporter {
   }
 
   #emit(phase: ExportPhase, fraction: number, message: string): void {
+    if (this.#ended) return;
+    this.#ended = phase === 'done' || phase === 'error';
     this.#fraction = Math.min(1, Math.max(this.#fraction, fraction));
     this.#listener?.({ phase, fraction: this.#fraction, message });
   }

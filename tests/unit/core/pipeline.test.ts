@@ -106,6 +106,36 @@ describe('cancellation', () => {
     expect(statuses[statuses.length - 1]).toMatchObject({ phase: 'error', message: 'Export cancelled' });
   });
 
+  test('a frame still drawing when the encoder gives up on the abort reports nothing after "Export cancelled"', async () => {
+    const controller = new AbortController();
+    const { statuses, onStatus } = collect();
+    let finishDraw!: () => void;
+    const drawing = new Promise<void>((resolve) => (finishDraw = resolve));
+    const quitter = fakeEncoder('quitter');
+    // Like an encoder listening to the signal: it rejects as soon as the abort comes, while frame 1 is still being drawn.
+    quitter.encode = (job) =>
+      new Promise((_resolve, reject) => {
+        job.signal!.addEventListener('abort', () => reject(job.signal!.reason));
+        void job.frames.image(0, 'rgba');
+      });
+    const stages = fakeStages([quitter]);
+    const created = stages.createRenderer;
+    stages.createRenderer = (set, o) => {
+      const r = created(set, o);
+      const render = r.render.bind(r);
+      r.render = async (i, f) => {
+        controller.abort();
+        await drawing;
+        return render(i, f);
+      };
+      return r;
+    };
+    await expect(runExport(frames(3), { signal: controller.signal, onStatus, codecs: ['quitter'] }, stages)).rejects.toMatchObject({ name: 'AbortError' });
+    finishDraw();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(statuses[statuses.length - 1]).toMatchObject({ phase: 'error', message: 'Export cancelled' });
+  });
+
   test('an already aborted signal rejects at once', async () => {
     const log: string[] = [];
     await expect(runExport(frames(2), { signal: AbortSignal.abort() }, fakeStages([fakeEncoder('x')], log))).rejects.toMatchObject({ name: 'AbortError' });
