@@ -20,6 +20,7 @@ import {
   type VideoCodec,
 } from 'mediabunny';
 import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
+import { verifyByDecoding, type ReferenceFrames } from './decode-check.js';
 import { I420_COLOR_SPACE, i420Size, rgbaToI420 } from './yuv.js';
 
 interface WebCodecsSpec {
@@ -108,6 +109,10 @@ class WebCodecsEncoder implements Encoder {
     }
     if (!target.buffer) throw new Error('the muxer produced no file');
     return new Uint8Array(target.buffer);
+  }
+
+  verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
+    return verifyByDecoding(bytes, rendered, quality);
   }
 
   /** Demuxes the whole file with mediabunny: no ffmpeg.wasm needed on this path. */
