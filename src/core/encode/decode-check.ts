@@ -4,7 +4,7 @@
 // frames that were rendered.
 import { BufferSource, EncodedPacketSink, Input, MP4, VideoSampleSink, WEBM, type VideoSample } from 'mediabunny';
 import { checkAvcC, descriptionBytes, checkVp8KeyFrame, checkVp9KeyFrame } from './codec-config.js';
-import type { Quality } from './encoder.js';
+import type { Container, Quality } from './encoder.js';
 
 /** RGB PSNR in dB of `b` against `a` (same size, RGBA); Infinity when equal. */
 export function psnr(a: Uint8ClampedArray | Uint8Array, b: Uint8ClampedArray | Uint8Array): number {
@@ -62,14 +62,16 @@ function toRgba(sample: VideoSample, width: number, height: number): Uint8Clampe
 /**
  * Throws with the reason when the file's codec configuration is malformed or its
  * decoded first/last frames differ from the `rendered` ones beyond the codec's bound.
- * Codecs mediabunny cannot read (MPEG-4 Part 2) or VideoDecoder cannot decode are
- * checked as far as they go.
+ * Codecs mediabunny cannot read (MPEG-4 Part 2, GIF) or VideoDecoder cannot decode are
+ * checked as far as they go: GIF and MPEG-4 Part 2 by their signature and frame count only.
  */
 export async function verifyByDecoding(
   bytes: Uint8Array,
+  container: Container,
   rendered: () => Promise<ReferenceFrames | undefined>,
   quality: Quality,
 ): Promise<DecodeCheck> {
+  if (container === 'gif') return { codec: 'gif' };
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4, WEBM] });
   try {
     const track = await input.getPrimaryVideoTrack();

@@ -119,7 +119,7 @@ class FFmpegEncoder implements Encoder {
   }
 
   verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
-    return verifyByDecoding(bytes, rendered, quality);
+    return verifyByDecoding(bytes, this.container, rendered, quality);
   }
 
   probe(bytes: Uint8Array, signal?: AbortSignal): Promise<ProbeResult> {

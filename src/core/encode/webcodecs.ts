@@ -112,7 +112,7 @@ class WebCodecsEncoder implements Encoder {
   }
 
   verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
-    return verifyByDecoding(bytes, rendered, quality);
+    return verifyByDecoding(bytes, this.container, rendered, quality);
   }
 
   /** Demuxes the whole file with mediabunny: no ffmpeg.wasm needed on this path. */
