@@ -49,6 +49,8 @@ export interface DecodeCheck {
   codec: string;
   /** PSNR (dB) of the decoded first and last frames against the rendered ones; absent where not decoded. */
   psnr?: { first: number; last: number };
+  /** How long the verification took (the cost the issue bounds per export). */
+  ms: number;
 }
 
 function toRgba(sample: VideoSample, width: number, height: number): Uint8ClampedArray {
@@ -71,6 +73,17 @@ export async function verifyByDecoding(
   rendered: () => Promise<ReferenceFrames | undefined>,
   quality: Quality,
 ): Promise<DecodeCheck> {
+  const t0 = performance.now();
+  const check = await decodeCheck(bytes, container, rendered, quality);
+  return { ...check, ms: performance.now() - t0 };
+}
+
+async function decodeCheck(
+  bytes: Uint8Array,
+  container: Container,
+  rendered: () => Promise<ReferenceFrames | undefined>,
+  quality: Quality,
+): Promise<Omit<DecodeCheck, 'ms'>> {
   if (container === 'gif') return { codec: 'gif' };
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4, WEBM] });
   try {
