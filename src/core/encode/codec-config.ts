@@ -1,46 +1,10 @@
 // Codec configuration checks from the bytes: an H.264 avcC record and its SPS/PPS
 // NAL units, and the key frame header VP8 and VP9 streams begin with. A malformed
 // header fails here even where a tolerant decoder (ffmpeg, Chromium) recovers.
+import { AvcCError, parseAvcDecoderConfig } from './avcc.js';
+import { BitReader, rbsp } from './bit-reader.js';
 
 const hex = (bytes: Uint8Array, n = 6) => [...bytes.subarray(0, n)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-
-/** Reads bits MSB first: Exp-Golomb ue(v) for the SPS/PPS ids. */
-class BitReader {
-  #pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  bit(): number {
-    const byte = this.bytes[this.#pos >> 3];
-    if (byte === undefined) throw new Error('ran past its end');
-    const b = (byte >> (7 - (this.#pos & 7))) & 1;
-    this.#pos++;
-    return b;
-  }
-  bits(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 2 + this.bit();
-    return v;
-  }
-  ue(): number {
-    let zeros = 0;
-    while (this.bit() === 0) if (++zeros > 31) throw new Error('holds an invalid Exp-Golomb code');
-    return 2 ** zeros - 1 + this.bits(zeros);
-  }
-}
-
-/** The RBSP of a NAL unit: its payload after the header byte, emulation prevention bytes (00 00 03) removed. */
-function rbsp(nal: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  for (let i = 1, zeros = 0; i < nal.length; i++) {
-    const b = nal[i]!;
-    if (zeros >= 2 && b === 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = b === 0 ? zeros + 1 : 0;
-    out.push(b);
-  }
-  return Uint8Array.from(out);
-}
 
 export interface AvcConfig {
   profile: number;
@@ -61,27 +25,14 @@ export function checkAvcC(avcC: Uint8Array): AvcConfig {
   const fail = (why: string): never => {
     throw new Error(`the H.264 decoder configuration (avcC ${hex(avcC, 8)} ...) is malformed: ${why}`);
   };
-  if (avcC.length < 7) fail(`it is ${avcC.length} bytes, shorter than the 7 every avcC has`);
-  if (avcC[0] !== 1) fail(`configurationVersion is ${avcC[0]}, not 1`);
-  const [profile, compat, level] = [avcC[1]!, avcC[2]!, avcC[3]!];
-  const nalLengthSize = (avcC[4]! & 3) + 1;
+  let record: ReturnType<typeof parseAvcDecoderConfig>;
+  try {
+    record = parseAvcDecoderConfig(avcC);
+  } catch (e) {
+    return fail(e instanceof AvcCError ? e.reason : String(e));
+  }
+  const { profile, compatibility: compat, level, lengthSize: nalLengthSize, sps, pps } = record;
   if (nalLengthSize === 3) fail('lengthSizeMinusOne is 2 (a NAL length size of 3 bytes is not allowed)');
-  let at = 6;
-  const units = (count: number, what: string): Uint8Array[] => {
-    const out: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) {
-      if (at + 2 > avcC.length) fail(`${what} ${i + 1} of ${count} is missing`);
-      const size = (avcC[at]! << 8) | avcC[at + 1]!;
-      at += 2;
-      if (size === 0 || at + size > avcC.length) fail(`${what} ${i + 1} claims ${size} bytes, ${avcC.length - at} are left`);
-      out.push(avcC.subarray(at, at + size));
-      at += size;
-    }
-    return out;
-  };
-  const sps = units(avcC[5]! & 0x1f, 'SPS');
-  if (at >= avcC.length) fail('the PPS count is missing');
-  const pps = units(avcC[at++]!, 'PPS');
   if (sps.length === 0) fail('it holds no SPS');
   if (pps.length === 0) fail('it holds no PPS');
 

@@ -46,7 +46,7 @@ describe('avcC', () => {
     ['SPS type', (b: Uint8Array): void => void (b[8] = 0x68), /SPS 1 .* is a NAL unit of type 8, not 7/],
     ['PPS type', (b: Uint8Array): void => void (b[31] = 0x67), /PPS 1 .* is a NAL unit of type 7, not 8/],
     ['no PPS', (b: Uint8Array): void => void (b[28] = 0), /it holds no PPS/],
-    ['SPS length', (b: Uint8Array): void => void (b[7] = 0x40), /SPS 1 claims 64 bytes, 31 are left$/],
+    ['SPS length', (b: Uint8Array): void => void (b[7] = 0x40), /SPS 0 of 64 bytes runs past the end$/],
   ] as const)('a bad %s fails', (_, spoil, message) => {
     const b = CHROMIUM_AVCC.slice();
     spoil(b);
