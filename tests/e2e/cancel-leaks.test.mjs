@@ -1,6 +1,7 @@
 // Cancel while rendering, while WebCodecs encodes and while ffmpeg.wasm encodes,
 // in headless Chromium and Firefox ESR: the export stops promptly, the next one works, and the
 // page holds no more workers, object URLs, WebGL contexts, video encoders,
+// video decoders and decoded frames (verification decodes every file),
 // 'abort' listeners or ffmpeg.wasm files than before. The negative control
 // runs the same check on a page where freeing those things is made a no-op.
 import assert from 'node:assert/strict';
@@ -125,7 +126,7 @@ for (const browserName of ['chromium', 'firefox']) describe(browserName, () => {
         const { afterNext, now } = await leaksAfterCancel(leaky.page, leaky.baseline, /^Encoding video/, ffmpegShape, ffmpegOptions);
         t.diagnostic(`leaky page: baseline ${JSON.stringify(leaky.baseline)}, after ${JSON.stringify(now)}`);
         const kinds = afterNext.map((line) => line.split(':')[0]);
-        for (const kind of ['workers', 'objectURLs', ...(webgl ? ['webglContexts'] : []), 'videoEncoders', 'abortListeners', 'ffmpegFiles']) {
+        for (const kind of ['workers', 'objectURLs', ...(webgl ? ['webglContexts'] : []), 'videoEncoders', 'videoDecoders', 'decodedFrames', 'abortListeners', 'ffmpegFiles']) {
           assert.ok(kinds.includes(kind), `the checker missed the ${kind} leak: ${JSON.stringify(afterNext)}`);
         }
       } finally {

@@ -68,6 +68,40 @@ describe('codec fallback', () => {
     assert.match(run.meta.attempts[0].error, /not a valid MP4 file/);
   });
 
+  // Verification by decoding: a malformed avcC (doubled SPS/PPS header bytes, as Firefox 153
+  // writes them) and a valid video of the wrong frames (reversed) are failed attempts too.
+  const faulty = [
+    { fault: 'bad-avcc', reason: /^the H\.264 decoder configuration \(avcC [0-9a-f ]+\.\.\.\) is malformed: SPS 1 \(67 67 [0-9a-f ]+\) begins with a doubled NAL header byte 67: / },
+    { fault: 'wrong-content', reason: /^the decoded first frame differs from the rendered one: PSNR \d+\.\d dB, below the 26 dB bound for avc at quality standard$/ },
+  ];
+  for (const { fault, reason } of faulty) {
+    test(`'${fault}' from WebCodecs H.264 fails verification and VP9 makes the file`, async () => {
+      const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: { 'webcodecs-h264': fault } });
+      await checkedFile(run, 'vp9', 6);
+      const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
+      assert.deepEqual(tries, CHAIN.slice(0, 2).map((c) => `Trying ${c.description}...`));
+      assert.deepEqual(run.meta.attempts.map((a) => a.codec), ['webcodecs-h264', 'webcodecs-vp9']);
+      assert.match(run.meta.attempts[0].error, reason);
+    });
+    test(`'${fault}' from ffmpeg.wasm H.264 fails verification and VP8 makes the file`, async () => {
+      const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264', 'ffmpeg-vp8'], testFaults: { 'ffmpeg-h264': fault } });
+      await checkedFile(run, 'vp8', 6);
+      const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
+      assert.deepEqual(tries, ['Trying H.264 MP4 (libx264)...', 'Trying VP8 WebM (libvpx)...']);
+      assert.match(run.meta.attempts[0].error, reason);
+    });
+  }
+
+  test('normal exports pass verification by decoding on both paths, each frame above its PSNR bound', async () => {
+    for (const [codec, probed] of [['webcodecs-h264', 'avc'], ['webcodecs-vp9', 'vp9'], ['webcodecs-vp8', 'vp8'], ['ffmpeg-h264', 'avc'], ['ffmpeg-vp8', 'vp8']]) {
+      const run = await exportInPage(page, 'helix', { ...SMALL, codecs: [codec] });
+      assert.equal(run.error, undefined, `${codec}: ${JSON.stringify(run.error)}`);
+      const { verified } = run.meta.attempts.at(-1);
+      assert.equal(verified?.codec, probed, `${codec}: ${JSON.stringify(verified)}`);
+      for (const which of ['first', 'last']) assert.ok(verified.psnr[which] >= 26, `${codec} ${which} frame: PSNR ${verified.psnr[which]}`);
+    }
+  });
+
   test('when every codec fails, the export fails listing each attempt', async () => {
     const run = await exportInPage(page, 'sphere', { ...SMALL, testFaults: failing(CHAIN) });
     assert.equal(run.error.name, 'EncodeChainError');

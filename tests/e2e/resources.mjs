@@ -1,5 +1,6 @@
 // Counts what an export may leave behind in the page: live workers, object URLs,
-// WebGL contexts, WebCodecs encoders, 'abort' listeners, ffmpeg.wasm files, and
+// WebGL contexts, WebCodecs encoders and decoders (and the frames decoders output,
+// as verification decodes the file), 'abort' listeners, ffmpeg.wasm files, and
 // the JS heap. The counters are installed before any page script runs
 // (addInitScript); LEAKS is the negative control, a page where the calls that
 // free those things are dropped, so a checker that misses a leak is caught.
@@ -7,7 +8,7 @@ import { openExamplePage } from '../../examples/headless.mjs';
 
 /** Runs in the page before its scripts: wraps the constructors and the calls that free. */
 function installCounters() {
-  const live = { workers: new Set(), objectURLs: new Set(), contexts: new Set(), encoders: new Set(), listeners: new Map() };
+  const live = { workers: new Set(), objectURLs: new Set(), contexts: new Set(), encoders: new Set(), decoders: new Set(), frames: new Set(), listeners: new Map() };
 
   const NativeWorker = window.Worker;
   const nativeTerminate = NativeWorker.prototype.terminate;
@@ -52,6 +53,22 @@ function installCounters() {
     };
   }
 
+  const NativeDecoder = window.VideoDecoder;
+  if (NativeDecoder) {
+    window.VideoDecoder = class CountingVideoDecoder extends NativeDecoder {
+      constructor(init) {
+        super({
+          ...init,
+          output: (frame) => {
+            live.frames.add(frame);
+            init.output(frame);
+          },
+        });
+        live.decoders.add(this);
+      }
+    };
+  }
+
   // 'abort' listeners on AbortSignals, keyed as the DOM keys them (listener, capture).
   // A `once` listener is wrapped so that firing it also counts as removing it.
   // Entries go as soon as they are removed: holding a listener would hold all it closes over.
@@ -92,6 +109,9 @@ function installCounters() {
     counts() {
       for (const c of live.contexts) if (c.isContextLost()) live.contexts.delete(c);
       for (const e of live.encoders) if (e.state === 'closed') live.encoders.delete(e);
+      for (const d of live.decoders) if (d.state === 'closed') live.decoders.delete(d);
+      // A closed VideoFrame has no format.
+      for (const f of live.frames) if (f.format === null) live.frames.delete(f);
       let listeners = 0;
       for (const byListener of live.listeners.values()) for (const perCapture of byListener.values()) listeners += perCapture.size;
       return {
@@ -99,6 +119,8 @@ function installCounters() {
         objectURLs: live.objectURLs.size,
         webglContexts: live.contexts.size,
         videoEncoders: live.encoders.size,
+        videoDecoders: live.decoders.size,
+        decodedFrames: live.frames.size,
         abortListeners: listeners,
       };
     },
@@ -117,6 +139,8 @@ function installLeaks() {
   URL.revokeObjectURL = () => {};
   AbortSignal.prototype.removeEventListener = function removeEventListener() {};
   if (window.VideoEncoder) window.VideoEncoder.prototype.close = function close() {};
+  if (window.VideoDecoder) window.VideoDecoder.prototype.close = function close() {};
+  if (window.VideoFrame) window.VideoFrame.prototype.close = function close() {};
   for (const Context of [WebGLRenderingContext, WebGL2RenderingContext]) {
     const getExtension = Context.prototype.getExtension;
     Context.prototype.getExtension = function (name) {

@@ -1,5 +1,6 @@
 // H.264 decoder configuration records (avcC, ISO 14496-15 5.3.3.1): parsing,
 // and repair of the doubled NAL header byte Firefox's VideoEncoder puts in its SPS/PPS.
+import { BitReader, rbsp } from './bit-reader.js';
 
 export interface AvcDecoderConfig {
   profile: number;
@@ -17,10 +18,20 @@ const NAL_PPS = 8;
 // and whose avcC carries them too (ISO 14496-15 5.3.3.1.2).
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
 
-/** Reads the record's fields and parameter sets; throws naming what is wrong. */
+/** A record that cannot be read; `reason` says what is wrong without the prefix. */
+export class AvcCError extends Error {
+  constructor(
+    readonly reason: string,
+    size: number,
+  ) {
+    super(`malformed avcC (${size} bytes): ${reason}`);
+  }
+}
+
+/** Reads the record's fields and parameter sets; throws an AvcCError naming what is wrong. */
 export function parseAvcDecoderConfig(bytes: Uint8Array): AvcDecoderConfig {
   const fail = (what: string): never => {
-    throw new Error(`malformed avcC (${bytes.length} bytes): ${what}`);
+    throw new AvcCError(what, bytes.length);
   };
   if (bytes.length < 7) fail('shorter than its 7-byte header');
   if (bytes[0] !== 1) fail(`configurationVersion is ${bytes[0]}, not 1`);
@@ -44,41 +55,6 @@ export function parseAvcDecoderConfig(bytes: Uint8Array): AvcDecoderConfig {
   return { profile: bytes[1], compatibility: bytes[2], level: bytes[3], lengthSize: (bytes[4] & 3) + 1, sps, pps };
 }
 
-/** Exp-Golomb and fixed-width reads over an RBSP (emulation prevention bytes removed). */
-class BitReader {
-  #bits = 0;
-  readonly #rbsp: Uint8Array;
-  constructor(nal: Uint8Array) {
-    const out: number[] = [];
-    let zeros = 0;
-    for (let i = 1; i < nal.length; i++) {
-      if (zeros >= 2 && nal[i] === 3) {
-        zeros = 0;
-        continue;
-      }
-      out.push(nal[i]);
-      zeros = nal[i] === 0 ? zeros + 1 : 0;
-    }
-    this.#rbsp = Uint8Array.from(out);
-  }
-  bit(): number {
-    if (this.#bits >= this.#rbsp.length * 8) throw new Error('runs past the end');
-    const b = (this.#rbsp[this.#bits >> 3] >> (7 - (this.#bits & 7))) & 1;
-    this.#bits++;
-    return b;
-  }
-  bits(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 2 + this.bit();
-    return v;
-  }
-  ue(): number {
-    let zeros = 0;
-    while (this.bit() === 0) if (++zeros > 31) throw new Error('exp-Golomb code longer than 32 bits');
-    return 2 ** zeros - 1 + this.bits(zeros);
-  }
-}
-
 interface SpsFields {
   id: number;
   profile: number;
@@ -93,7 +69,7 @@ interface SpsFields {
 function readSps(nal: Uint8Array): SpsFields | null {
   if (nal.length < 5 || nal[0] & 0x80 || (nal[0] & 0x1f) !== NAL_SPS || (nal[0] & 0x60) === 0) return null;
   try {
-    const r = new BitReader(nal);
+    const r = new BitReader(rbsp(nal));
     const profile = r.bits(8);
     const compatibility = r.bits(8);
     const level = r.bits(8);
@@ -120,7 +96,7 @@ function readSps(nal: Uint8Array): SpsFields | null {
 function readPpsSpsId(nal: Uint8Array): number | null {
   if (nal.length < 2 || nal[0] & 0x80 || (nal[0] & 0x1f) !== NAL_PPS || (nal[0] & 0x60) === 0) return null;
   try {
-    const r = new BitReader(nal);
+    const r = new BitReader(rbsp(nal));
     if (r.ue() > 255) return null;
     const spsId = r.ue();
     return spsId > 31 ? null : spsId;

@@ -1,14 +1,18 @@
 // The fallback chain: try each encoder in order, verify what it made, report
 // "Trying <codec>..." and move on to the next one when an attempt fails.
 import type { StatusReporter } from '../status.js';
+import type { DecodeCheck } from './decode-check.js';
 import type { EncodeJob, Encoder, InjectedFault } from './encoder.js';
-import { checkContainer } from './verify.js';
+import { reversedFrames, withDoubledAvcC } from './test-faults.js';
+import { checkContainer, keepEndFrames } from './verify.js';
 
 export interface Attempt {
   codec: string;
   description: string;
   /** Why it failed; absent for the attempt that succeeded. */
   error?: string;
+  /** What verification by decoding found in the file that succeeded (its PSNR against the rendered frames). */
+  verified?: DecodeCheck;
   ms: number;
 }
 
@@ -38,10 +42,14 @@ function garbage(length: number): Uint8Array {
   return bytes;
 }
 
-async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | undefined): Promise<Uint8Array> {
+async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | undefined): Promise<{ bytes: Uint8Array; verified?: DecodeCheck }> {
   if (!(await encoder.isSupported(job))) throw new Error('not supported in this browser');
-  let bytes = await encoder.encode(fault === 'fail' ? { ...job, fault } : job);
+  // The first and last frames as rendered, kept for verification by decoding.
+  const ends = keepEndFrames(job.frames, job.width, job.height);
+  const frames = fault === 'wrong-content' ? reversedFrames(ends.source) : ends.source;
+  let bytes = await encoder.encode({ ...job, frames, ...(fault === 'fail' ? { fault } : {}) });
   if (fault === 'garbage') bytes = garbage(Math.max(bytes.length, 1024));
+  if (fault === 'bad-avcc') bytes = await withDoubledAvcC(bytes);
   checkContainer(bytes, encoder.container);
   if (encoder.probe) {
     const probe = await encoder.probe(bytes, job.signal);
@@ -50,7 +58,8 @@ async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | 
       throw new Error(`the output holds ${probe.frames} frames, expected ${expected}`);
     }
   }
-  return bytes;
+  const verified = await encoder.verifyDecoded?.(bytes, ends.reference, job.quality ?? 'standard');
+  return verified ? { bytes, verified } : { bytes };
 }
 
 export async function encodeWithFallback(
@@ -71,12 +80,12 @@ export async function encodeWithFallback(
     status.trying(encoder.description);
     const t0 = performance.now();
     try {
-      const bytes = await attempt(
+      const { bytes, verified } = await attempt(
         encoder,
         { ...job, onProgress: (f) => status.encodeProgress(f) },
         faults[encoder.id],
       );
-      attempts.push({ codec: encoder.id, description: encoder.description, ms: performance.now() - t0 });
+      attempts.push({ codec: encoder.id, description: encoder.description, ms: performance.now() - t0, ...(verified ? { verified } : {}) });
       return { bytes, encoder, attempts };
     } catch (e) {
       if (job.signal?.aborted) throw job.signal.reason;

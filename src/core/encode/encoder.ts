@@ -1,5 +1,6 @@
 // The Encoder interface: turns rendered frame images into one video file.
 import type { FrameImageFormat } from '../render.js';
+import type { DecodeCheck, ReferenceFrames } from './decode-check.js';
 
 export type Container = 'mp4' | 'webm' | 'gif';
 
@@ -7,10 +8,11 @@ export type Container = 'mp4' | 'webm' | 'gif';
 export type Quality = 'high' | 'standard' | 'small';
 
 /**
- * A failure injected on purpose by a test (never set in normal use): 'fail' and
- * 'garbage' for an encoder id, 'lose-context' for the key 'webgl' (the renderer).
+ * A failure injected on purpose by a test (never set in normal use): 'fail', 'garbage',
+ * 'bad-avcc' (doubled SPS/PPS header bytes, H.264 MP4 only) and 'wrong-content' (the
+ * frames in reverse order) for an encoder id; 'lose-context' for the key 'webgl' (the renderer).
  */
-export type InjectedFault = 'fail' | 'garbage' | 'lose-context';
+export type InjectedFault = 'fail' | 'garbage' | 'bad-avcc' | 'wrong-content' | 'lose-context';
 
 /**
  * Frames as an encoder pulls them, one at a time and in order: nothing holds
@@ -64,4 +66,9 @@ export interface Encoder {
   encode(job: EncodeJob): Promise<Uint8Array>;
   /** Reads the file back (demuxes every packet) to prove it is readable and count its frames. */
   probe?(bytes: Uint8Array, signal?: AbortSignal): Promise<ProbeResult>;
+  /**
+   * Checks the codec configuration and decodes the first and last frames to compare
+   * them with the rendered ones (decode-check.ts); throws the reason when they fail.
+   */
+  verifyDecoded?(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality): Promise<DecodeCheck>;
 }

@@ -1,7 +1,8 @@
 // ffmpeg.wasm encoders: frames into ffmpeg.wasm's file system, one command
 // (built by ffmpeg-args.ts from fixed tables only), the file read back.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
-import type { Container, EncodeJob, Encoder, ProbeResult } from './encoder.js';
+import { verifyByDecoding, type ReferenceFrames } from './decode-check.js';
+import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
 import { encodeArgs, FFMPEG_CODECS, frameImagePath, outputPath, probeArgs, rawFramesPath, type CodecSpec } from './ffmpeg-args.js';
 import { FFMPEG_ENGINE, ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
 
@@ -115,6 +116,10 @@ class FFmpegEncoder implements Encoder {
         }),
       job.signal,
     );
+  }
+
+  verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
+    return verifyByDecoding(bytes, this.container, rendered, quality);
   }
 
   probe(bytes: Uint8Array, signal?: AbortSignal): Promise<ProbeResult> {

@@ -21,6 +21,7 @@ import {
 } from 'mediabunny';
 import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
 import { repairAvcDecoderConfig } from './avcc.js';
+import { verifyByDecoding, type ReferenceFrames } from './decode-check.js';
 import { I420_COLOR_SPACE, i420Size, rgbaToI420 } from './yuv.js';
 
 interface WebCodecsSpec {
@@ -111,6 +112,10 @@ class WebCodecsEncoder implements Encoder {
     }
     if (!target.buffer) throw new Error('the muxer produced no file');
     return new Uint8Array(target.buffer);
+  }
+
+  verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
+    return verifyByDecoding(bytes, this.container, rendered, quality);
   }
 
   /** Demuxes the whole file with mediabunny: no ffmpeg.wasm needed on this path. */

@@ -11,6 +11,8 @@ import { fakeRenderer, validFile } from '../../fakes';
 
 // The real host would load the 32 MB wasm core; these tests hand in a fake one.
 jest.mock('../../../../src/core/encode/ffmpeg-host', () => ({ ffmpegHost: null }));
+// The fake ffmpeg makes no real video; verification by decoding is tested in the browser (export-verify.test.mjs).
+jest.mock('../../../../src/core/encode/decode-check', () => ({ verifyByDecoding: async () => ({ codec: 'fake' }) }));
 import { createFFmpegEncoders } from '../../../../src/core/encode/ffmpeg';
 
 /**
