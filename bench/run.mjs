@@ -234,7 +234,9 @@ async function measureInBrowser(name, c, files, { site, sampler, state }) {
       const tStr = Object.entries(t).map(([k, v]) => `${k.replace(/Ms$/, '')} ${(v / 1000).toFixed(1)} s`).join(', ');
       const verifyMs = r.meta.attempts.at(-1)?.verified?.ms;
       if (verifyMs !== undefined) row.verifyShare = round(verifyMs / r.meta.timings.totalMs, 3);
-      const vStr = verifyMs === undefined ? '' : `, verify ${(verifyMs / 1000).toFixed(2)} s = ${(row.verifyShare * 100).toFixed(1)}%`;
+      const psnr = r.meta.attempts.at(-1)?.verified?.psnr;
+      if (psnr) row.verifyPsnr = { first: round(psnr.first, 2), last: round(psnr.last, 2) };
+      const vStr = verifyMs === undefined ? '' : `, verify ${(verifyMs / 1000).toFixed(2)} s = ${(row.verifyShare * 100).toFixed(1)}%${psnr ? ` (PSNR ${psnr.first.toFixed(1)}/${psnr.last.toFixed(1)} dB)` : ''}`;
       log(`  ${id}: ${row.seconds.toFixed(1)} s (${row.fps} fps) [${tStr}${vStr}] ${MB(row.bytes).toFixed(2)} MB, ffprobe ${probed.frames}/${c.frames} frames ${probed.codec ?? probed.error}, ${(row.litFractionMiddleFrame * 100).toFixed(1)}% lit; first status ${row.firstStatusMs} ms; peak RSS ${row.chromiumRss.peakRssMB} MB`);
     }
     out.chromiumRss = caseWindow.close();

@@ -6,6 +6,7 @@ export { toFrameSet, FrameError, type FrameInput, type FrameSet, type Frame, typ
 export { toLocal, toWorld, type Vec3 } from './origin.js';
 export type { ExportStatus, ExportPhase, StatusListener } from './status.js';
 export { EncodeChainError, type Attempt } from './encode/chain.js';
+export { PSNR_BOUNDS, type DecodeCheck } from './encode/decode-check.js';
 export type { Encoder, EncodeJob } from './encode/encoder.js';
 export { DEFAULT_CODECS } from './encode/registry.js';
 export { ffmpegHost } from './encode/ffmpeg-host.js';

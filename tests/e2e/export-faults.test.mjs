@@ -4,7 +4,7 @@
 // (Cancelling, and what it leaves behind: cancel-leaks.test.mjs.)
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { exportInPage } from '../../examples/headless.mjs';
+import { exportInPage, openExamplePage } from '../../examples/headless.mjs';
 import { startBrowser } from './browser.mjs';
 import { decodeFrames, litFraction, meanDifference, probe, writeTemp } from './media.mjs';
 import { leaksSince, openCountedPage, resources } from './resources.mjs';
@@ -69,10 +69,11 @@ describe('codec fallback', () => {
   });
 
   // Verification by decoding: a malformed avcC (doubled SPS/PPS header bytes, as Firefox 153
-  // writes them) and a valid video of the wrong frames (reversed) are failed attempts too.
+  // writes them) and a valid video of the wrong content (red and blue swapped) are failed attempts too.
+  const wrongContent = (id) => new RegExp(`^the decoded first frame differs from the rendered one: PSNR \\d+\\.\\d dB, below the \\d+ dB bound for ${id} at quality standard$`);
   const faulty = [
-    { fault: 'bad-avcc', reason: /^the H\.264 decoder configuration \(avcC [0-9a-f ]+\.\.\.\) is malformed: SPS 1 \(67 67 [0-9a-f ]+\) begins with a doubled NAL header byte 67: / },
-    { fault: 'wrong-content', reason: /^the decoded first frame differs from the rendered one: PSNR \d+\.\d dB, below the 26 dB bound for avc at quality standard$/ },
+    { fault: 'bad-avcc', reason: () => /^the H\.264 decoder configuration \(avcC [0-9a-f ]+\.\.\.\) is malformed: SPS 1 \(67 67 [0-9a-f ]+\) begins with a doubled NAL header byte 67: / },
+    { fault: 'wrong-content', reason: wrongContent },
   ];
   for (const { fault, reason } of faulty) {
     test(`'${fault}' from WebCodecs H.264 fails verification and VP9 makes the file`, async () => {
@@ -81,24 +82,62 @@ describe('codec fallback', () => {
       const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
       assert.deepEqual(tries, CHAIN.slice(0, 2).map((c) => `Trying ${c.description}...`));
       assert.deepEqual(run.meta.attempts.map((a) => a.codec), ['webcodecs-h264', 'webcodecs-vp9']);
-      assert.match(run.meta.attempts[0].error, reason);
+      assert.match(run.meta.attempts[0].error, reason('webcodecs-h264'));
     });
     test(`'${fault}' from ffmpeg.wasm H.264 fails verification and VP8 makes the file`, async () => {
       const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264', 'ffmpeg-vp8'], testFaults: { 'ffmpeg-h264': fault } });
       await checkedFile(run, 'vp8', 6);
       const tries = run.statuses.map((s) => s.message).filter((m) => m.startsWith('Trying'));
       assert.deepEqual(tries, ['Trying H.264 MP4 (libx264)...', 'Trying VP8 WebM (libvpx)...']);
-      assert.match(run.meta.attempts[0].error, reason);
+      assert.match(run.meta.attempts[0].error, reason('ffmpeg-h264'));
     });
   }
+  test("'wrong-content' in the codecs VideoDecoder cannot read (MPEG-4 Part 2, GIF) is caught by ffmpeg.wasm's decoder", async () => {
+    const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-mpeg4', 'ffmpeg-gif', 'ffmpeg-vp8'], testFaults: { 'ffmpeg-mpeg4': 'wrong-content', 'ffmpeg-gif': 'wrong-content' } });
+    await checkedFile(run, 'vp8', 6);
+    assert.deepEqual(run.meta.attempts.map((a) => a.codec), ['ffmpeg-mpeg4', 'ffmpeg-gif', 'ffmpeg-vp8']);
+    assert.match(run.meta.attempts[0].error, wrongContent('ffmpeg-mpeg4'));
+    assert.match(run.meta.attempts[1].error, wrongContent('ffmpeg-gif'));
+  });
 
-  test('normal exports pass verification by decoding on both paths, each frame above its PSNR bound', async () => {
-    for (const [codec, probed] of [['webcodecs-h264', 'avc'], ['webcodecs-vp9', 'vp9'], ['webcodecs-vp8', 'vp8'], ['ffmpeg-h264', 'avc'], ['ffmpeg-vp8', 'vp8']]) {
+  const bounds = () => page.evaluate(() => window.cloudreelExample.cloudreel.PSNR_BOUNDS);
+  const ENCODERS = [
+    ['webcodecs-h264', 'avc', 'VideoDecoder'],
+    ['webcodecs-vp9', 'vp9', 'VideoDecoder'],
+    ['webcodecs-vp8', 'vp8', 'VideoDecoder'],
+    ['ffmpeg-h264', 'avc', 'VideoDecoder'],
+    ['ffmpeg-vp8', 'vp8', 'VideoDecoder'],
+    ['ffmpeg-mpeg4', 'ffmpeg-mpeg4', 'ffmpeg.wasm'],
+    ['ffmpeg-gif', 'gif', 'ffmpeg.wasm'],
+  ];
+  test('normal exports pass verification by decoding with every encoder, each frame above its PSNR bound', async () => {
+    const bound = await bounds();
+    for (const [codec, named, decoder] of ENCODERS) {
       const run = await exportInPage(page, 'helix', { ...SMALL, codecs: [codec] });
       assert.equal(run.error, undefined, `${codec}: ${JSON.stringify(run.error)}`);
       const { verified } = run.meta.attempts.at(-1);
-      assert.equal(verified?.codec, probed, `${codec}: ${JSON.stringify(verified)}`);
-      for (const which of ['first', 'last']) assert.ok(verified.psnr[which] >= 26, `${codec} ${which} frame: PSNR ${verified.psnr[which]}`);
+      assert.equal(verified?.codec, named, `${codec}: ${JSON.stringify(verified)}`);
+      assert.equal(verified.decoder, decoder, codec);
+      for (const which of ['first', 'last']) {
+        assert.ok(verified.psnr[which] >= bound[codec].standard, `${codec} ${which} frame: PSNR ${verified.psnr[which]}`);
+      }
+    }
+  });
+
+  test("without VideoDecoder (a browser with no WebCodecs) ffmpeg.wasm's decoder verifies, and still catches 'wrong-content'", async () => {
+    const noWebCodecs = await openExamplePage(browser.context, browser.site.url, {
+      initScripts: [() => { delete window.VideoEncoder; delete window.VideoDecoder; }],
+    });
+    try {
+      const good = await exportInPage(noWebCodecs, 'sphere', SMALL);
+      await checkedFile(good, 'h264', 6);
+      assert.equal(good.meta.codec, 'ffmpeg-h264');
+      assert.equal(good.meta.attempts.at(-1).verified.decoder, 'ffmpeg.wasm');
+      const bad = await exportInPage(noWebCodecs, 'sphere', { ...SMALL, testFaults: { 'ffmpeg-h264': 'wrong-content' } });
+      await checkedFile(bad, 'vp8', 6);
+      assert.match(bad.meta.attempts.find((a) => a.codec === 'ffmpeg-h264').error, wrongContent('ffmpeg-h264'));
+    } finally {
+      await noWebCodecs.close();
     }
   });
 

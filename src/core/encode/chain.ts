@@ -3,7 +3,7 @@
 import type { StatusReporter } from '../status.js';
 import type { DecodeCheck } from './decode-check.js';
 import type { EncodeJob, Encoder, InjectedFault } from './encoder.js';
-import { reversedFrames, withDoubledAvcC } from './test-faults.js';
+import { colourSwappedFrames, withDoubledAvcC } from './test-faults.js';
 import { checkContainer, keepEndFrames } from './verify.js';
 
 export interface Attempt {
@@ -46,7 +46,7 @@ async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | 
   if (!(await encoder.isSupported(job))) throw new Error('not supported in this browser');
   // The first and last frames as rendered, kept for verification by decoding.
   const ends = keepEndFrames(job.frames, job.width, job.height);
-  const frames = fault === 'wrong-content' ? reversedFrames(ends.source) : ends.source;
+  const frames = fault === 'wrong-content' ? colourSwappedFrames(ends.source) : ends.source;
   let bytes = await encoder.encode({ ...job, frames, ...(fault === 'fail' ? { fault } : {}) });
   if (fault === 'garbage') bytes = garbage(Math.max(bytes.length, 1024));
   if (fault === 'bad-avcc') bytes = await withDoubledAvcC(bytes);
@@ -58,7 +58,12 @@ async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | 
       throw new Error(`the output holds ${probe.frames} frames, expected ${expected}`);
     }
   }
-  const verified = await encoder.verifyDecoded?.(bytes, ends.reference, job.quality ?? 'standard');
+  const verified = await encoder.verifyDecoded?.(bytes, {
+    rendered: ends.reference,
+    quality: job.quality ?? 'standard',
+    frames: job.frames.count,
+    ...(job.signal ? { signal: job.signal } : {}),
+  });
   return verified ? { bytes, verified } : { bytes };
 }
 

@@ -1,7 +1,7 @@
 // Verification by decoding (as ffmpeg's FATE does): reads an MP4/WebM back with
 // mediabunny, checks its codec configuration from the bytes, decodes the first and
-// last frames with the browser's VideoDecoder and compares them (PSNR) with the
-// frames that were rendered.
+// last frames (the browser's VideoDecoder, else ffmpeg.wasm's decoder) and compares
+// them (block PSNR, measured bounds) with the frames that were rendered.
 import { BufferSource, EncodedPacketSink, Input, MP4, VideoSampleSink, WEBM, type VideoSample } from 'mediabunny';
 import { checkAvcC, descriptionBytes, checkVp8KeyFrame, checkVp9KeyFrame } from './codec-config.js';
 import type { Container, Quality } from './encoder.js';
@@ -46,20 +46,27 @@ export function blockPsnr(a: Uint8ClampedArray | Uint8Array, b: Uint8ClampedArra
 }
 
 /**
- * The lowest PSNR (dB) a decoded first or last frame may have against its rendered
- * frame, per codec and quality. Measured 2026-12-01 in headless Chromium (Debian's
- * /usr/bin/chromium, software rendering), 640x360, the sphere, helix and torus of
- * examples/shapes.js, first and last frame, WebCodecs and ffmpeg.wasm encoders
- * together: the minimum, minus a 3 dB margin, rounded down. Minima: avc 29.95 /
- * 29.61 / 27.26 (high / standard / small; WebCodecs H.264 on the sphere's last frame
- * sets the small one), vp8 29.92 / 29.90 / 27.68, vp9 29.97 / 29.95 / 29.93. The
- * ceiling near 30-35 dB is 4:2:0 chroma on one-pixel points, not the bitrate. The
- * same shapes in reverse order (testFaults 'wrong-content') score 18.8-21.4 dB.
+ * The lowest block PSNR (dB, see blockPsnr) a decoded first or last frame may have
+ * against its rendered frame, per encoder and quality: the minimum measured minus a
+ * 3 dB margin, rounded down. Measured 2026-12-01 by bench/psnr-bounds.mjs at 640x360
+ * in Debian's headless Chromium and Firefox ESR 153 (the CPU rasteriser in both) on
+ * the sphere, helix and torus of examples/shapes.js and two dense random clouds (20k
+ * points x 6 frames, 4k x 24), first and last frames. Minima (high / standard / small):
+ * webcodecs-h264 40.40 / 37.82 / 37.72, webcodecs-vp9 40.51 / 40.51 / 40.51 (Firefox),
+ * webcodecs-vp8 41.27 / 39.50 / 37.28 (Chromium only), ffmpeg-h264 41.27 / 41.19 / 40.84,
+ * ffmpeg-vp8 39.31 / 39.24 / 38.99 (decoded by Firefox), ffmpeg-mpeg4 43.16 / 42.76 /
+ * 41.07, ffmpeg-gif 58.68 / 58.68 / 44.44 (the last two decoded by ffmpeg.wasm). The
+ * same exports with red and blue swapped (testFaults 'wrong-content') score at most
+ * 30.79 dB, 3.2 dB under the lowest bound.
  */
-export const PSNR_BOUNDS: Record<string, Record<Quality, number>> = {
-  avc: { high: 26, standard: 26, small: 24 },
-  vp8: { high: 26, standard: 26, small: 24 },
-  vp9: { high: 26, standard: 26, small: 26 },
+export const PSNR_BOUNDS: Readonly<Record<string, Readonly<Record<Quality, number>>>> = {
+  'webcodecs-h264': { high: 37, standard: 34, small: 34 },
+  'webcodecs-vp9': { high: 37, standard: 37, small: 37 },
+  'webcodecs-vp8': { high: 38, standard: 36, small: 34 },
+  'ffmpeg-h264': { high: 38, standard: 38, small: 37 },
+  'ffmpeg-vp8': { high: 36, standard: 36, small: 35 },
+  'ffmpeg-mpeg4': { high: 40, standard: 39, small: 38 },
+  'ffmpeg-gif': { high: 55, standard: 55, small: 41 },
 };
 
 /** The rendered first and last frames, RGBA, that the decoded ones are compared with. */
@@ -70,8 +77,36 @@ export interface ReferenceFrames {
   last: Uint8ClampedArray;
 }
 
+/** The decoded first and last frames, RGBA at the rendered size. */
+export interface DecodedEnds {
+  first: Uint8ClampedArray | Uint8Array;
+  last: Uint8ClampedArray | Uint8Array;
+}
+
+/**
+ * Decodes a file's first and last frames to RGBA at `width` x `height` without the
+ * browser's VideoDecoder: ffmpeg.wasm's decoder, for codecs or browsers WebCodecs
+ * does not cover (MPEG-4 Part 2, GIF, a browser without VideoDecoder).
+ */
+export type EndFrameDecoder = (width: number, height: number) => Promise<DecodedEnds>;
+
+export interface DecodeRequest {
+  bytes: Uint8Array;
+  container: Container;
+  /** The encoder that made the file: its id picks the PSNR bound. */
+  encoderId: string;
+  quality: Quality;
+  /** The rendered first and last frames; undefined when they were not kept. */
+  rendered: () => Promise<ReferenceFrames | undefined>;
+  /** Used where the browser's VideoDecoder cannot decode the file. */
+  fallbackDecoder?: EndFrameDecoder;
+}
+
 export interface DecodeCheck {
+  /** The codec the container names (mediabunny's name: avc, vp8, vp9), or the encoder id where it cannot read it. */
   codec: string;
+  /** Which decoder decoded the frames; absent where none could. */
+  decoder?: 'VideoDecoder' | 'ffmpeg.wasm';
   /** PSNR (dB) of the decoded first and last frames against the rendered ones; absent where not decoded. */
   psnr?: { first: number; last: number };
   /** How long the verification took (the cost the issue bounds per export). */
@@ -88,78 +123,90 @@ function toRgba(sample: VideoSample, width: number, height: number): Uint8Clampe
 
 /**
  * Throws with the reason when the file's codec configuration is malformed or its
- * decoded first/last frames differ from the `rendered` ones beyond the codec's bound.
- * Codecs mediabunny cannot read (MPEG-4 Part 2, GIF) or VideoDecoder cannot decode are
- * checked as far as they go: GIF and MPEG-4 Part 2 by their signature and frame count only.
+ * decoded first/last frames differ from the rendered ones beyond the encoder's bound.
+ * MP4 and WebM are read with mediabunny (the avcC and VP8/VP9 key frame checked from
+ * the bytes); the frames are decoded with VideoDecoder where it can, else with the
+ * fallback decoder (GIF and MPEG-4 Part 2, which mediabunny does not read, go there).
  */
-export async function verifyByDecoding(
-  bytes: Uint8Array,
-  container: Container,
-  rendered: () => Promise<ReferenceFrames | undefined>,
-  quality: Quality,
-): Promise<DecodeCheck> {
+export async function verifyByDecoding(request: DecodeRequest): Promise<DecodeCheck> {
   const t0 = performance.now();
-  const check = await decodeCheck(bytes, container, rendered, quality);
+  const check = await decodeCheck(request);
   return { ...check, ms: performance.now() - t0 };
 }
 
-async function decodeCheck(
-  bytes: Uint8Array,
-  container: Container,
-  rendered: () => Promise<ReferenceFrames | undefined>,
-  quality: Quality,
-): Promise<Omit<DecodeCheck, 'ms'>> {
-  if (container === 'gif') return { codec: 'gif' };
-  const input = new Input({ source: new BufferSource(bytes), formats: [MP4, WEBM] });
+interface Demuxed {
+  codec: string;
+  /** Decodes the first and last frames with VideoDecoder; absent where it cannot. */
+  browserDecode?: (width: number, height: number) => Promise<DecodedEnds>;
+}
+
+async function decodeCheck(request: DecodeRequest): Promise<Omit<DecodeCheck, 'ms'>> {
+  if (request.container === 'gif') return compare({ codec: 'gif' }, request);
+  const input = new Input({ source: new BufferSource(request.bytes), formats: [MP4, WEBM] });
   try {
-    const track = await input.getPrimaryVideoTrack();
-    if (!track) throw new Error('the output holds no video stream');
-    const codec = track.codec;
-    if (codec === null) return { codec: 'unknown' };
-    const size = { width: track.codedWidth, height: track.codedHeight };
-    const packets = new EncodedPacketSink(track);
-    const first = await packets.getFirstPacket();
-    const last = await packets.getPacket(Infinity);
-    if (!first || !last) throw new Error('the output holds no frames');
-    if (codec === 'avc') {
-      const config = await track.getDecoderConfig();
-      if (!config?.description) throw new Error('the H.264 stream has no decoder configuration (avcC)');
-      const d = config.description;
-      checkAvcC(descriptionBytes(d));
-    }
-    if (codec === 'vp8') checkVp8KeyFrame(first.data, size);
-    if (codec === 'vp9') checkVp9KeyFrame(first.data, size);
-    const bounds = PSNR_BOUNDS[codec];
-    if (!bounds || typeof VideoDecoder === 'undefined' || !(await track.canDecode())) return { codec };
-    const reference = await rendered();
-    if (!reference) return { codec };
-    if (reference.width !== size.width || reference.height !== size.height) {
-      throw new Error(`the video is ${size.width}x${size.height}, the frames were rendered at ${reference.width}x${reference.height}`);
-    }
-    const result = { first: 0, last: 0 };
-    const sink = new VideoSampleSink(track);
-    const wanted = [first.timestamp, last.timestamp] as const;
-    let k = 0;
-    for await (const sample of sink.samplesAtTimestamps(wanted)) {
-      if (!sample) throw new Error(`no frame decodes at ${wanted[k]} s`);
-      try {
-        const which = k === 0 ? 'first' : 'last';
-        result[which] = blockPsnr(reference[which], toRgba(sample, size.width, size.height), size.width);
-      } finally {
-        sample.close();
-      }
-      k++;
-    }
-    const bound = bounds[quality];
-    for (const which of ['first', 'last'] as const) {
-      if (result[which] < bound) {
-        throw new Error(
-          `the decoded ${which} frame differs from the rendered one: PSNR ${result[which].toFixed(1)} dB, below the ${bound} dB bound for ${codec} at quality ${quality}`,
-        );
-      }
-    }
-    return { codec, psnr: result };
+    return await compare(await demux(input), request);
   } finally {
     input.dispose?.();
   }
+}
+
+/** Reads the track, checks its codec configuration from the bytes, offers VideoDecoder where it can decode it. */
+async function demux(input: Input): Promise<Demuxed> {
+  const track = await input.getPrimaryVideoTrack();
+  if (!track) throw new Error('the output holds no video stream');
+  const codec = track.codec;
+  if (codec === null) return { codec: 'unknown' }; // MPEG-4 Part 2: the fallback decoder reads it
+  const size = { width: track.codedWidth, height: track.codedHeight };
+  const packets = new EncodedPacketSink(track);
+  const first = await packets.getFirstPacket();
+  const last = await packets.getPacket(Infinity);
+  if (!first || !last) throw new Error('the output holds no frames');
+  if (codec === 'avc') {
+    const config = await track.getDecoderConfig();
+    if (!config?.description) throw new Error('the H.264 stream has no decoder configuration (avcC)');
+    checkAvcC(descriptionBytes(config.description));
+  }
+  if (codec === 'vp8') checkVp8KeyFrame(first.data, size);
+  if (codec === 'vp9') checkVp9KeyFrame(first.data, size);
+  if (typeof VideoDecoder === 'undefined' || !(await track.canDecode())) return { codec };
+  const browserDecode = async (width: number, height: number): Promise<DecodedEnds> => {
+    if (width !== size.width || height !== size.height) {
+      throw new Error(`the video is ${size.width}x${size.height}, the frames were rendered at ${width}x${height}`);
+    }
+    const decoded: Uint8ClampedArray[] = [];
+    const wanted = [first.timestamp, last.timestamp];
+    for await (const sample of new VideoSampleSink(track).samplesAtTimestamps(wanted)) {
+      if (!sample) throw new Error(`no frame decodes at ${wanted[decoded.length]} s`);
+      try {
+        decoded.push(toRgba(sample, width, height));
+      } finally {
+        sample.close();
+      }
+    }
+    return { first: decoded[0]!, last: decoded[1]! };
+  };
+  return { codec, browserDecode };
+}
+
+async function compare(demuxed: Demuxed, request: DecodeRequest): Promise<Omit<DecodeCheck, 'ms'>> {
+  const { encoderId, quality, rendered, fallbackDecoder } = request;
+  const bound = PSNR_BOUNDS[encoderId]?.[quality];
+  const codec = demuxed.codec === 'unknown' ? encoderId : demuxed.codec;
+  const decode = demuxed.browserDecode ?? fallbackDecoder;
+  if (bound === undefined || !decode) return { codec };
+  const reference = await rendered();
+  if (!reference) return { codec };
+  const decoded = await decode(reference.width, reference.height);
+  const psnr = {
+    first: blockPsnr(reference.first, decoded.first, reference.width),
+    last: blockPsnr(reference.last, decoded.last, reference.width),
+  };
+  for (const which of ['first', 'last'] as const) {
+    if (psnr[which] < bound) {
+      throw new Error(
+        `the decoded ${which} frame differs from the rendered one: PSNR ${psnr[which].toFixed(1)} dB, below the ${bound} dB bound for ${encoderId} at quality ${quality}`,
+      );
+    }
+  }
+  return { codec, decoder: demuxed.browserDecode ? 'VideoDecoder' : 'ffmpeg.wasm', psnr };
 }

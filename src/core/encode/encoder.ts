@@ -2,6 +2,14 @@
 import type { FrameImageFormat } from '../render.js';
 import type { DecodeCheck, ReferenceFrames } from './decode-check.js';
 
+/** What verification by decoding compares a file with: the rendered ends, the quality asked for, the frame count. */
+export interface VerifyJob {
+  rendered: () => Promise<ReferenceFrames | undefined>;
+  quality: Quality;
+  frames: number;
+  signal?: AbortSignal;
+}
+
 export type Container = 'mp4' | 'webm' | 'gif';
 
 /** Size/quality trade-off, mapped to each codec's own settings. */
@@ -10,7 +18,7 @@ export type Quality = 'high' | 'standard' | 'small';
 /**
  * A failure injected on purpose by a test (never set in normal use): 'fail', 'garbage',
  * 'bad-avcc' (doubled SPS/PPS header bytes, H.264 MP4 only) and 'wrong-content' (the
- * frames in reverse order) for an encoder id; 'lose-context' for the key 'webgl' (the renderer).
+ * frames with red and blue swapped) for an encoder id; 'lose-context' for the key 'webgl' (the renderer).
  */
 export type InjectedFault = 'fail' | 'garbage' | 'bad-avcc' | 'wrong-content' | 'lose-context';
 
@@ -70,5 +78,5 @@ export interface Encoder {
    * Checks the codec configuration and decodes the first and last frames to compare
    * them with the rendered ones (decode-check.ts); throws the reason when they fail.
    */
-  verifyDecoded?(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality): Promise<DecodeCheck>;
+  verifyDecoded?(bytes: Uint8Array, job: VerifyJob): Promise<DecodeCheck>;
 }

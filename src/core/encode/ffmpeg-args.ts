@@ -125,6 +125,23 @@ export function encodeArgs(codecId: string, job: ArgsJob, dir: string): string[]
   ];
 }
 
+/**
+ * Decodes the first and last (`lastIndex`) frames of `input` into `output` as raw
+ * RGBA at `width` x `height`, for verification by decoding: scaled back to the
+ * rendered size (GIF is narrower), read as BT.709 limited range where the stream
+ * is YUV (as our encoders tag it).
+ */
+export function decodeEndsArgs(input: string, output: string, lastIndex: number, width: number, height: number): string[] {
+  for (const [name, n] of [['lastIndex', lastIndex], ['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(n) || n < 0 || n > 1_000_000) throw new RangeError(`${name} must be a whole number, not ${n}`);
+  }
+  return [
+    '-v', 'error', '-i', input,
+    '-vf', `select='eq(n,0)+eq(n,${lastIndex})',scale=${width}:${height}:flags=bicubic:in_color_matrix=bt709:in_range=tv,format=rgba`,
+    '-vsync', 'passthrough', '-f', 'rawvideo', output,
+  ];
+}
+
 /** ffprobe's command line: reads `input` back and writes a JSON report. */
 export function probeArgs(input: string, report: string): string[] {
   return [

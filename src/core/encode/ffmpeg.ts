@@ -1,9 +1,9 @@
 // ffmpeg.wasm encoders: frames into ffmpeg.wasm's file system, one command
 // (built by ffmpeg-args.ts from fixed tables only), the file read back.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
-import { verifyByDecoding, type ReferenceFrames } from './decode-check.js';
-import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
-import { encodeArgs, FFMPEG_CODECS, frameImagePath, outputPath, probeArgs, rawFramesPath, type CodecSpec } from './ffmpeg-args.js';
+import { verifyByDecoding, type DecodedEnds } from './decode-check.js';
+import type { Container, EncodeJob, Encoder, ProbeResult, VerifyJob } from './encoder.js';
+import { decodeEndsArgs, encodeArgs, FFMPEG_CODECS, frameImagePath, outputPath, probeArgs, rawFramesPath, type CodecSpec } from './ffmpeg-args.js';
 import { FFMPEG_ENGINE, ffmpegHost, type FFmpegHost } from './ffmpeg-host.js';
 
 export { FFMPEG_CODECS };
@@ -118,8 +118,38 @@ class FFmpegEncoder implements Encoder {
     );
   }
 
-  verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
-    return verifyByDecoding(bytes, this.container, rendered, quality);
+  verifyDecoded(bytes: Uint8Array, { rendered, quality, frames, signal }: VerifyJob) {
+    const fallbackDecoder = (width: number, height: number) => this.#decodeEnds(bytes, frames, width, height, signal);
+    return verifyByDecoding({ bytes, container: this.container, encoderId: this.id, quality, rendered, fallbackDecoder });
+  }
+
+  /** The first and last frames decoded by ffmpeg.wasm, RGBA at width x height. */
+  #decodeEnds(bytes: Uint8Array, frames: number, width: number, height: number, signal?: AbortSignal): Promise<DecodedEnds> {
+    return this.#host.run(
+      (ffmpeg) =>
+        inScratchDir(ffmpeg, async (dir, created) => {
+          const input = `${dir}/decode.${this.extension}`;
+          const output = `${dir}/ends.rgba`;
+          created.push(input, output);
+          await ffmpeg.writeFile(input, bytes.slice());
+          const log = watchLog(ffmpeg, 1);
+          let code: number;
+          try {
+            code = await ffmpeg.exec(decodeEndsArgs(input, output, frames - 1, width, height));
+          } finally {
+            log.stop();
+          }
+          if (code !== 0) throw new Error(`ffmpeg.wasm cannot decode the output: ${log.reason()}`);
+          const rgba = (await ffmpeg.readFile(output)) as Uint8Array;
+          const size = width * height * 4;
+          const decoded = frames === 1 ? 1 : 2;
+          if (rgba.length !== size * decoded) {
+            throw new Error(`ffmpeg.wasm decoded ${rgba.length / size} of the first and last frames, expected ${decoded}`);
+          }
+          return { first: rgba.subarray(0, size), last: rgba.subarray(size * (decoded - 1)) };
+        }),
+      signal,
+    );
   }
 
   probe(bytes: Uint8Array, signal?: AbortSignal): Promise<ProbeResult> {

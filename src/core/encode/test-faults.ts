@@ -65,8 +65,47 @@ export async function withDoubledAvcC(bytes: Uint8Array): Promise<Uint8Array> {
   }
 }
 
-/** The same frames in reverse order (testFaults 'wrong-content'): a valid video of the wrong content. */
-export function reversedFrames(frames: FrameSource): FrameSource {
-  const last = frames.count - 1;
-  return { count: frames.count, pixels: (i) => frames.pixels(last - i), image: (i, format) => frames.image(last - i, format) };
+/** Swaps the red and blue bytes of RGBA pixels, in place. */
+function swapRedBlue(rgba: Uint8Array | Uint8ClampedArray): void {
+  for (let i = 0; i < rgba.length; i += 4) {
+    const r = rgba[i]!;
+    rgba[i] = rgba[i + 2]!;
+    rgba[i + 2] = r;
+  }
+}
+
+const IMAGE_TYPES = { png: 'image/png', jpeg: 'image/jpeg' } as const;
+
+/**
+ * The same frames with red and blue swapped (testFaults 'wrong-content'): a valid video
+ * of the wrong content. Not reversed frames: an animation that loops ends close to where
+ * it starts, so its first and last frames swapped would still look alike.
+ */
+export function colourSwappedFrames(frames: FrameSource): FrameSource {
+  return {
+    count: frames.count,
+    pixels: async (i) => {
+      const image = await frames.pixels(i);
+      const data = image.data.slice();
+      swapRedBlue(data);
+      return new ImageData(data, image.width, image.height);
+    },
+    image: async (i, format) => {
+      const blob = await frames.image(i, format);
+      if (format === 'rgba') {
+        const data = new Uint8Array(await blob.arrayBuffer());
+        swapRedBlue(data);
+        return new Blob([data]);
+      }
+      const bitmap = await createImageBitmap(blob);
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      ctx.drawImage(bitmap, 0, 0);
+      bitmap.close();
+      const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      swapRedBlue(pixels.data);
+      ctx.putImageData(pixels, 0, 0);
+      return canvas.convertToBlob({ type: IMAGE_TYPES[format] });
+    },
+  };
 }

@@ -19,9 +19,9 @@ import {
   canEncodeVideo,
   type VideoCodec,
 } from 'mediabunny';
-import type { Container, EncodeJob, Encoder, ProbeResult, Quality } from './encoder.js';
+import type { Container, EncodeJob, Encoder, ProbeResult, Quality, VerifyJob } from './encoder.js';
 import { repairAvcDecoderConfig } from './avcc.js';
-import { verifyByDecoding, type ReferenceFrames } from './decode-check.js';
+import { verifyByDecoding } from './decode-check.js';
 import { I420_COLOR_SPACE, i420Size, rgbaToI420 } from './yuv.js';
 
 interface WebCodecsSpec {
@@ -114,8 +114,8 @@ class WebCodecsEncoder implements Encoder {
     return new Uint8Array(target.buffer);
   }
 
-  verifyDecoded(bytes: Uint8Array, rendered: () => Promise<ReferenceFrames | undefined>, quality: Quality) {
-    return verifyByDecoding(bytes, this.container, rendered, quality);
+  verifyDecoded(bytes: Uint8Array, { rendered, quality }: VerifyJob) {
+    return verifyByDecoding({ bytes, container: this.container, encoderId: this.id, quality, rendered });
   }
 
   /** Demuxes the whole file with mediabunny: no ffmpeg.wasm needed on this path. */

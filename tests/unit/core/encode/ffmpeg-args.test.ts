@@ -3,7 +3,7 @@
 // ffmpeg.wasm faked (its argv recorded), and for hostile values a kernel or a
 // page could send.
 import fc from 'fast-check';
-import { codecSpec, encodeArgs, FFMPEG_CODECS, type ArgsJob } from '../../../../src/core/encode/ffmpeg-args';
+import { codecSpec, decodeEndsArgs, encodeArgs, FFMPEG_CODECS, type ArgsJob } from '../../../../src/core/encode/ffmpeg-args';
 import type { FFmpegHost } from '../../../../src/core/encode/ffmpeg-host';
 import type { ExportOptions } from '../../../../src/core/options';
 import { runExport } from '../../../../src/core/pipeline';
@@ -11,7 +11,7 @@ import { fakeRenderer, validFile } from '../../fakes';
 
 // The real host would load the 32 MB wasm core; these tests hand in a fake one.
 jest.mock('../../../../src/core/encode/ffmpeg-host', () => ({ ffmpegHost: null }));
-// The fake ffmpeg makes no real video; verification by decoding is tested in the browser (export-verify.test.mjs).
+// The fake ffmpeg makes no real video; verification by decoding is tested in the browser (export-faults.test.mjs).
 jest.mock('../../../../src/core/encode/decode-check', () => ({ verifyByDecoding: async () => ({ codec: 'fake' }) }));
 import { createFFmpegEncoders } from '../../../../src/core/encode/ffmpeg';
 
@@ -198,6 +198,16 @@ describe('the builder checks its inputs itself', () => {
     ['a folder with a path in it', () => encodeArgs('ffmpeg-h264', job, '/cloudreel-1/../etc'), /not a scratch folder/],
   ])('%s is refused', (_name, build, message) => {
     expect(build).toThrow(message);
+  });
+
+  test('the decode command for verification takes only whole numbers', () => {
+    expect(decodeEndsArgs('/cloudreel-1/decode.mp4', '/cloudreel-1/ends.rgba', 47, 640, 360)).toEqual([
+      '-v', 'error', '-i', '/cloudreel-1/decode.mp4',
+      '-vf', "select='eq(n,0)+eq(n,47)',scale=640:360:flags=bicubic:in_color_matrix=bt709:in_range=tv,format=rgba",
+      '-vsync', 'passthrough', '-f', 'rawvideo', '/cloudreel-1/ends.rgba',
+    ]);
+    expect(() => decodeEndsArgs('/a', '/b', 1.5, 640, 360)).toThrow(/lastIndex must be a whole number/);
+    expect(() => decodeEndsArgs('/a', '/b', 3, '640,x' as never, 360)).toThrow(/width must be a whole number/);
   });
 
   test('codecSpec finds only table entries, never prototype properties', () => {
