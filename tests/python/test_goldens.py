@@ -210,3 +210,11 @@ def test_the_golden_video_is_the_mp4_it_says():
     video = base64.b64decode(VIDEO["base64"])
     assert video[4:8] == b"ftyp" and len(video) == VIDEO["bytes"]
     assert sha256(video) == VIDEO["sha256"]
+
+
+def test_the_wire_sample_the_page_side_replays_is_what_python_packs():
+    sample = GOLDENS["wire_sample"]
+    frames, kwargs = wire_inputs()[sample["input"]]
+    header, payload = pack_frames(normalize_frames(frames, **kwargs))
+    assert header == sample["header"]
+    assert payload == base64.b64decode(sample["payload_base64"])
