@@ -3,8 +3,9 @@
 // last frames (the browser's VideoDecoder, else ffmpeg.wasm's decoder) and compares
 // them (block PSNR, measured bounds) with the frames that were rendered.
 import { BufferSource, EncodedPacketSink, Input, MP4, VideoSampleSink, WEBM, type VideoSample } from 'mediabunny';
+import type { Quality } from '../settings.js';
 import { checkAvcC, descriptionBytes, checkVp8KeyFrame, checkVp9KeyFrame } from './codec-config.js';
-import type { Container, Quality } from './encoder.js';
+import type { Container } from './encoder.js';
 
 /** Pixels per side of the blocks frames are compared in (see blockPsnr). */
 export const BLOCK = 16;
