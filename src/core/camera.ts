@@ -1,7 +1,8 @@
 // One camera for the whole animation, fitted to the bounds of every frame, so
 // the video never jumps or zooms between frames. The view direction is
 // matplotlib's 3D default (azimuth -60 deg, elevation 30 deg, z up), which the
-// original tool's users are used to.
+// original tool's users are used to. Here too: the cloud's centre and radius,
+// and the near/far planes that keep it in view while a viewer orbits.
 import { PerspectiveCamera, Vector3 } from 'three';
 import type { Bounds } from './frames.js';
 

@@ -58,7 +58,7 @@ export type PointViewFactory = (camera: PerspectiveCamera, target: Vector3, onOr
 /**
  * The PointView on core's WebGL point scene, the export's own: the same points,
  * sizes, colours and background. Unlike the export's offscreen renderer it
- * antialiases and draws at the device pixel ratio (see README, "The player").
+ * antialiases and draws at the device pixel ratio (see README, "One point scene").
  */
 export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) => {
   const canvas = document.createElement('canvas');
