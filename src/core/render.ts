@@ -106,7 +106,7 @@ export function resolveRendererKind(kind: RendererKind): 'webgl' | 'cpu' {
 interface Backend {
   scene: PointScene;
   /** Copies what the scene drew onto the composite canvas. */
-  composite(): void;
+  copyToComposite(): void;
   /** The CPU scene's own pixel buffer (lets pixels() skip a full read-back). */
   image?: ImageData;
   loseContext?(): void;
@@ -118,12 +118,12 @@ function webglBackend(width: number, height: number, ctx: Ctx2D): Backend {
   renderer.setPixelRatio(1);
   renderer.setSize(width, height, false);
   const scene = createWebGLScene(renderer);
-  return { scene, composite: () => ctx.drawImage(glCanvas, 0, 0), loseContext: () => scene.loseContext() };
+  return { scene, copyToComposite: () => ctx.drawImage(glCanvas, 0, 0), loseContext: () => scene.loseContext() };
 }
 
 function cpuBackend(width: number, height: number, ctx: Ctx2D): Backend {
   const scene = createCpuScene(width, height);
-  return { scene, composite: () => ctx.putImageData(scene.image, 0, 0), image: scene.image };
+  return { scene, copyToComposite: () => ctx.putImageData(scene.image, 0, 0), image: scene.image };
 }
 
 export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
@@ -150,11 +150,11 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
     if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
     const colors = look.colors(frame);
     const size = pointSizeFor(frame.count, height, options.pointSize);
-    const paint = ({ scene, composite }: Backend) => {
+    const paint = ({ scene, copyToComposite }: Backend) => {
       scene.setPoints(frame.positions, colors);
       scene.setPointSize(size);
       scene.render(camera);
-      composite();
+      copyToComposite();
     };
     paint(backend);
     if (backend.scene.lost()) {
