@@ -7,7 +7,7 @@ import { checkAvcC, descriptionBytes, checkVp8KeyFrame, checkVp9KeyFrame } from 
 import type { Container, Quality } from './encoder.js';
 
 /** Pixels per side of the blocks frames are compared in (see blockPsnr). */
-export const BLOCK = 8;
+export const BLOCK = 16;
 
 /**
  * RGB PSNR in dB of `b` against `a` (RGBA frames `width` pixels wide) over the
