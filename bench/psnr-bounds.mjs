@@ -10,7 +10,6 @@ import { startBrowser } from '../tests/e2e/browser.mjs';
 
 const browserName = process.argv[2] ?? 'chromium';
 const SIZE = { width: 640, height: 360 };
-const QUALITIES = ['high', 'standard', 'small'];
 const CASES = [
   { name: 'sphere', what: 'sphere' },
   { name: 'helix', what: 'helix' },
@@ -25,10 +24,10 @@ const CASES = [
 const browser = await startBrowser(browserName);
 const page = await browser.openPage();
 try {
-  const encoders = await page.evaluate(() => {
-    const bounds = window.cloudreelExample.cloudreel.PSNR_BOUNDS;
+  const [encoders, QUALITIES] = await page.evaluate(() => {
+    const { PSNR_BOUNDS: bounds, QUALITIES } = window.cloudreelExample.cloudreel;
     for (const q of Object.values(bounds)) for (const k of Object.keys(q)) q[k] = -Infinity;
-    return Object.keys(bounds);
+    return [Object.keys(bounds), [...QUALITIES]];
   });
   const rows = [];
   for (const c of CASES) {

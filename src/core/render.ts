@@ -12,9 +12,7 @@ import { sceneLook } from './scene/look.js';
 import type { PointScene } from './scene/point-scene.js';
 import { pointSizeFor } from './scene/point-size.js';
 import { createWebGLScene } from './scene/webgl-scene.js';
-
-/** What ffmpeg is fed: compressed pictures (jpeg, png) or raw RGBA bytes. */
-export type FrameImageFormat = 'jpeg' | 'png' | 'rgba';
+import type { FrameImageFormat, RendererKind } from './settings.js';
 
 /** `bounds` fixes the framing, `vmin`/`vmax`/`palette` the colours (checked: see checkScaleOptions). */
 export interface RenderOptions extends ScaleOptions {
@@ -66,9 +64,6 @@ function canvasToBlob(canvas: AnyCanvas, type: string): Promise<Blob> {
     canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas.toBlob returned nothing'))), type, JPEG_QUALITY),
   );
 }
-
-/** Which rasteriser draws the points: 'auto' picks the CPU one when WebGL is software or missing. */
-export type RendererKind = 'auto' | 'webgl' | 'cpu';
 
 type Ctx2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
 
