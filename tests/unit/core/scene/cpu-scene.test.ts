@@ -1,3 +1,4 @@
+// The CPU backend of the point scene: the rasteriser's pixels, over the background bytes as given.
 import { Matrix4 } from 'three';
 import { fitCamera } from '../../../../src/core/camera';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from '../../../../src/core/raster';

@@ -1,3 +1,4 @@
+// SceneLook: the framing, cameras and colours the export and the player share.
 import { cameraFromView, fitCamera } from '../../../../src/core/camera';
 import { toFrameSet } from '../../../../src/core/frames';
 import { pointColors } from '../../../../src/core/point-colors';

@@ -1,3 +1,4 @@
+// The point-size rule: the default from a frame's own point count, and a set size winning over it.
 import { CHROMA_SAFE_PX, defaultPointSize, pointSizeFor, SPARSE_POINTS } from '../../../../src/core/scene/point-size';
 
 test('point size: 4 px for 1k points down to 1 px for 1M, scaled with the frame height', () => {

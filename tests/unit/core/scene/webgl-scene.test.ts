@@ -1,3 +1,4 @@
+// The three.js backend of the point scene, on a stand-in renderer: one Points object, sizes in drawing-buffer pixels, colours unencoded.
 import { Color, LinearSRGBColorSpace, PerspectiveCamera, Points, PointsMaterial, type Scene, type WebGLRenderer } from 'three';
 import { createWebGLScene } from '../../../../src/core/scene/webgl-scene';
 
