@@ -1,7 +1,8 @@
 // One camera for the whole animation, fitted to the bounds of every frame, so
 // the video never jumps or zooms between frames. The view direction is
 // matplotlib's 3D default (azimuth -60 deg, elevation 30 deg, z up), which the
-// original tool's users are used to.
+// original tool's users are used to. Here too: the cloud's centre and radius,
+// and the near/far planes that keep it in view while a viewer orbits.
 import { PerspectiveCamera, Vector3 } from 'three';
 import type { Bounds } from './frames.js';
 
@@ -23,16 +24,30 @@ const VERTICAL_FOV_DEG = 35;
 /** Room around the cloud (and for the title line). */
 const MARGIN = 1.1;
 
+/** The cloud as a sphere: the centre of `bounds` and half their diagonal (a unit cube's without bounds). */
+function cloudSphere(bounds: Bounds | null): { min: Vector3; max: Vector3; center: Vector3; halfDiagonal: number } {
+  const min = new Vector3(...(bounds?.min ?? [-1, -1, -1]));
+  const max = new Vector3(...(bounds?.max ?? [1, 1, 1]));
+  return { min, max, center: min.clone().add(max).multiplyScalar(0.5), halfDiagonal: min.distanceTo(max) / 2 };
+}
+
+/** A fitted camera with what orbiting it needs: the point it looks at and the cloud's radius. */
+export interface FittedView {
+  camera: PerspectiveCamera;
+  /** The bounds' centre, which the camera looks at. */
+  target: Vector3;
+  /** Half the bounds' diagonal (at least 1e-6: a single point or a flat cloud still needs room). */
+  radius: number;
+}
+
 /**
  * A camera looking at the bounds' centre from `view`, just far enough back that
  * all eight corners of the bounds (so every point of every frame) are in view.
  */
-export function fitCamera(bounds: Bounds | null, aspect: number, view: ViewAngles = MATPLOTLIB_VIEW): PerspectiveCamera {
-  const min = new Vector3(...(bounds?.min ?? [-1, -1, -1]));
-  const max = new Vector3(...(bounds?.max ?? [1, 1, 1]));
-  const center = min.clone().add(max).multiplyScalar(0.5);
+export function fitView(bounds: Bounds | null, aspect: number, view: ViewAngles = MATPLOTLIB_VIEW): FittedView {
+  const { min, max, center, halfDiagonal } = cloudSphere(bounds);
   // A single point (or a flat cloud) still needs some room around it.
-  const radius = Math.max(min.distanceTo(max) / 2, 1e-6);
+  const radius = Math.max(halfDiagonal, 1e-6);
 
   const az = (view.azimuthDeg * Math.PI) / 180;
   const el = (view.elevationDeg * Math.PI) / 180;
@@ -64,16 +79,29 @@ export function fitCamera(bounds: Bounds | null, aspect: number, view: ViewAngle
   camera.lookAt(center);
   camera.updateProjectionMatrix();
   camera.updateMatrixWorld(true);
-  return camera;
+  return { camera, target: center, radius };
+}
+
+/** fitView's camera alone. */
+export function fitCamera(bounds: Bounds | null, aspect: number, view: ViewAngles = MATPLOTLIB_VIEW): PerspectiveCamera {
+  return fitView(bounds, aspect, view).camera;
+}
+
+/** Near and far planes around a cloud of `radius` at `target`, wherever orbit and zoom put the camera. */
+export function clipAround(camera: PerspectiveCamera, target: Vector3, radius: number): void {
+  const d = camera.position.distanceTo(target);
+  const r = radius * 1.5;
+  camera.near = Math.max(d - r, d * 1e-3, 1e-6);
+  camera.far = Math.max(d + r, camera.near * 2);
+  camera.updateProjectionMatrix();
 }
 
 /** A camera placed as `view` says, with near/far planes that hold `bounds`. */
 export function cameraFromView(view: CameraView, bounds: Bounds | null, aspect: number): PerspectiveCamera {
   const target = new Vector3(...view.target);
   const position = new Vector3(...view.position);
-  const min = new Vector3(...(bounds?.min ?? [-1, -1, -1]));
-  const max = new Vector3(...(bounds?.max ?? [1, 1, 1]));
-  const reach = position.distanceTo(min.clone().add(max).multiplyScalar(0.5)) + min.distanceTo(max);
+  const { center, halfDiagonal } = cloudSphere(bounds);
+  const reach = position.distanceTo(center) + halfDiagonal * 2;
   const camera = new PerspectiveCamera(view.fovDeg, aspect, reach * 1e-4, reach * 2);
   camera.up.set(...view.up);
   camera.position.copy(position);

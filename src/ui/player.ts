@@ -1,30 +1,20 @@
-// <cloudreel-player>: a live three.js view of a FrameSet with play/pause, a
-// frame slider, an fps input and mouse orbit. All WebGL work sits in
-// createWebGLPointView (a PointView); without WebGL the player shows a note and
-// its controls, camera and getView() keep working, so it runs under jsdom.
+// <cloudreel-player>: a live view of a FrameSet with play/pause, a frame slider,
+// an fps input and mouse orbit. It draws through core's point scene (the export's
+// own scene code) in createWebGLPointView (a PointView); without WebGL the player
+// shows a note and its controls, camera and getView() keep working, so it runs under jsdom.
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import {
-  BufferAttribute,
-  BufferGeometry,
-  Color,
-  LinearSRGBColorSpace,
-  PerspectiveCamera,
-  Points,
-  PointsMaterial,
-  Scene,
-  Vector3,
-  WebGLRenderer,
-} from 'three';
+import { PerspectiveCamera, Vector3, WebGLRenderer } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { fitCamera, type CameraView } from '../core/camera.js';
+import { clipAround, fitCamera, type CameraView } from '../core/camera.js';
 import { isColormap } from '../core/colormap.js';
 import type { Frame, FrameSet } from '../core/frames.js';
-import { pointColors } from '../core/point-colors.js';
 import { viewToWorld } from '../core/origin.js';
-import { defaultPointSize } from '../core/render.js';
-import { colorScale, framingBounds, type ColorScale, type ScaleOptions } from '../core/scale.js';
+import type { ScaleOptions } from '../core/scale.js';
+import { sceneLook, type SceneLook } from '../core/scene/look.js';
+import { pointSizeFor } from '../core/scene/point-size.js';
+import { createWebGLScene, type WebGLPointScene } from '../core/scene/webgl-scene.js';
 import { DEFAULTS, MAX_POINT_SIZE, PLAYBACK_MAX_FPS, PLAYBACK_MIN_FPS } from '../core/settings.js';
 import { themeStyles } from './theme.js';
 
@@ -63,24 +53,24 @@ export interface PointView {
 /** Makes a PointView, or returns null when WebGL is unavailable; `onOrbit` runs after each orbit move. */
 export type PointViewFactory = (camera: PerspectiveCamera, target: Vector3, onOrbit: () => void) => PointView | null;
 
-/** The three.js PointView, drawing like src/core/render.ts so the preview matches the video. */
+/**
+ * The PointView on core's WebGL point scene, the export's own: the same points,
+ * sizes, colours and background. Unlike the export's offscreen renderer it
+ * antialiases and draws at the device pixel ratio (see README, "One point scene").
+ */
 export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) => {
   const canvas = document.createElement('canvas');
-  let renderer: WebGLRenderer;
+  let scene: WebGLPointScene;
   try {
     // three.js draws with WebGL 2 only.
     const context = canvas.getContext('webgl2', { antialias: true, alpha: false });
     if (!context) return null;
-    renderer = new WebGLRenderer({ canvas, context });
+    const renderer = new WebGLRenderer({ canvas, context });
+    renderer.setPixelRatio(globalThis.devicePixelRatio || 1);
+    scene = createWebGLScene(renderer);
   } catch {
     return null;
   }
-  renderer.setPixelRatio(globalThis.devicePixelRatio || 1);
-  renderer.outputColorSpace = LinearSRGBColorSpace;
-  const scene = new Scene();
-  const material = new PointsMaterial({ size: 2, sizeAttenuation: false, vertexColors: true });
-  let geometry: BufferGeometry | null = null;
-  let points: Points | null = null;
   let sizeAt720 = 2;
 
   const controls = new OrbitControls(camera, canvas);
@@ -89,51 +79,31 @@ export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) 
   controls.addEventListener('change', onOrbit);
   controls.update();
 
-  const applyPointSize = () => {
-    const lines = canvas.height > 0 ? canvas.height : 720;
-    material.size = (sizeAt720 * lines) / 720;
-  };
+  // The canvas shows a 720-line video at its own height in device pixels.
+  const applyPointSize = () => scene.setPointSize((sizeAt720 * (canvas.height > 0 ? canvas.height : 720)) / 720);
 
   return {
     canvas,
-    setPoints(positions, colors) {
-      if (points) scene.remove(points);
-      geometry?.dispose();
-      geometry = null;
-      points = null;
-      if (!positions || !colors) return;
-      geometry = new BufferGeometry();
-      geometry.setAttribute('position', new BufferAttribute(positions, 3));
-      geometry.setAttribute('color', new BufferAttribute(colors, 3, true));
-      points = new Points(geometry, material);
-      points.frustumCulled = false;
-      scene.add(points);
-    },
+    setPoints: (positions, colors) => scene.setPoints(positions, colors),
     setPointSize(size) {
       sizeAt720 = size;
       applyPointSize();
     },
-    setBackground(color) {
-      renderer.setClearColor(new Color(color), 1);
-    },
+    setBackground: (color) => scene.setBackground(color),
     setSize(width, height) {
-      renderer.setSize(width, height, false);
+      scene.renderer.setSize(width, height, false);
       applyPointSize();
     },
     syncControls() {
       controls.update();
     },
     render() {
-      renderer.render(scene, camera);
+      scene.render(camera);
     },
     dispose() {
       controls.removeEventListener('change', onOrbit);
       controls.dispose();
-      if (points) scene.remove(points);
-      geometry?.dispose();
-      material.dispose();
-      renderer.dispose();
-      renderer.forceContextLoss();
+      scene.dispose();
     },
   };
 };
@@ -277,7 +247,7 @@ export class CloudreelPlayer extends LitElement {
   #shownFrame: Frame | null = null;
   #shownColormap = '';
   #colors = new WeakMap<Frame, Uint8Array>();
-  #colorScale: ColorScale | null = null;
+  #look: SceneLook = sceneLook(null, {});
 
   constructor() {
     super();
@@ -356,12 +326,13 @@ export class CloudreelPlayer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('frameSet') || changed.has('scale') || changed.has('aspect')) this.#fitView();
     if (changed.has('frameSet') || changed.has('scale') || changed.has('colormap')) {
+      const colormap = isColormap(this.colormap) ? this.colormap : 'viridis';
+      this.#look = sceneLook(this.frameSet, { ...this.scale, colormap });
       this.#colors = new WeakMap();
-      this.#colorScale = null;
       this.#shownFrame = null;
     }
+    if (changed.has('frameSet') || changed.has('scale') || changed.has('aspect')) this.#fitView();
     const n = this.frameCount;
     const clamped = n === 0 ? 0 : Math.min(n - 1, Math.max(0, Math.round(this.currentFrame) || 0));
     if (clamped !== this.currentFrame) this.currentFrame = clamped;
@@ -492,18 +463,15 @@ export class CloudreelPlayer extends LitElement {
     this.#invalidate();
   };
 
-  /** Camera from fitCamera (the export's default view) for the current bounds. */
+  /** The export's default camera (core's fitView) for the current framing. */
   #fitView(): void {
-    const bounds = framingBounds(this.frameSet, this.scale?.bounds);
-    const fitted = fitCamera(bounds, this.#aspect());
+    const fitted = this.#look.fit(this.#aspect());
     const aspect = this.#camera.aspect;
-    this.#camera.copy(fitted);
+    this.#camera.copy(fitted.camera);
     this.#camera.aspect = aspect;
     this.#camera.updateProjectionMatrix();
-    const min = new Vector3(...(bounds?.min ?? [-1, -1, -1]));
-    const max = new Vector3(...(bounds?.max ?? [1, 1, 1]));
-    this.#target.copy(min).add(max).multiplyScalar(0.5);
-    this.#radius = Math.max(min.distanceTo(max) / 2, 1e-6);
+    this.#target.copy(fitted.target);
+    this.#radius = fitted.radius;
     this.#view?.syncControls();
     this.#fitClipping();
   }
@@ -513,13 +481,8 @@ export class CloudreelPlayer extends LitElement {
     return typeof aspect === 'number' && Number.isFinite(aspect) && aspect > 0 ? aspect : VIEW_ASPECT;
   }
 
-  /** Near and far planes around the cloud, wherever orbit and zoom put the camera. */
   #fitClipping(): void {
-    const d = this.#camera.position.distanceTo(this.#target);
-    const r = this.#radius * 1.5;
-    this.#camera.near = Math.max(d - r, d * 1e-3, 1e-6);
-    this.#camera.far = Math.max(d + r, this.#camera.near * 2);
-    this.#camera.updateProjectionMatrix();
+    clipAround(this.#camera, this.#target, this.#radius);
   }
 
   #resize(width: number, height: number): void {
@@ -532,20 +495,14 @@ export class CloudreelPlayer extends LitElement {
   /** As the export draws `frame`: from its own point count unless a size is set. */
   #pointSizeAt720(frame: Frame | null): number {
     const size = this.pointSize;
-    if (typeof size === 'number' && size > 0) return Math.min(MAX_POINT_SIZE, size);
-    return defaultPointSize(frame?.count ?? 0, 720);
+    return pointSizeFor(frame?.count ?? 0, 720, typeof size === 'number' && size > 0 ? Math.min(MAX_POINT_SIZE, size) : undefined);
   }
 
+  /** The frame's colours from the scene look, kept for replays. */
   #colorsOf(frame: Frame): Uint8Array {
-    if (frame.colors) return frame.colors;
     let colors = this.#colors.get(frame);
-    if (!colors && this.frameSet) {
-      const colormap = isColormap(this.colormap) ? this.colormap : 'viridis';
-      this.#colorScale ??= colorScale(this.frameSet, { ...this.scale, colormap });
-      colors = pointColors(frame, this.#colorScale);
-      this.#colors.set(frame, colors);
-    }
-    return colors ?? new Uint8Array(frame.count * 3);
+    if (!colors) this.#colors.set(frame, (colors = this.#look.colors(frame)));
+    return colors;
   }
 
   /** Draw on the next animation frame. */

@@ -1,5 +1,5 @@
 import { Vector3 } from 'three';
-import { cameraFromView, fitCamera } from '../../../src/core/camera';
+import { cameraFromView, clipAround, fitCamera, fitView } from '../../../src/core/camera';
 import { toFrameSet } from '../../../src/core/frames';
 
 function ndc(camera: ReturnType<typeof fitCamera>, p: [number, number, number]) {
@@ -70,5 +70,31 @@ describe('cameraFromView', () => {
     expect(Math.abs(p.y)).toBeLessThan(1e-9);
     for (const c of [[-1, -1, -1], [1, 1, 1], [1, -1, 1]] as const) expect(Math.abs(ndc(camera, [...c]).z)).toBeLessThan(1);
     expect(camera.fov).toBe(40);
+  });
+});
+
+describe('fitView and clipAround', () => {
+  test('fitView gives fitCamera\'s camera, the bounds\' centre and half their diagonal (at least 1e-6)', () => {
+    const bounds = { min: [0, 0, -1], max: [4, 2, 4] } as const;
+    const { camera, target, radius } = fitView(bounds as never, 16 / 9);
+    expect(camera.position.toArray()).toEqual(fitCamera(bounds as never, 16 / 9).position.toArray());
+    expect(target.toArray()).toEqual([2, 1, 1.5]);
+    expect(radius).toBeCloseTo(Math.hypot(4, 2, 5) / 2, 12);
+    expect(fitView({ min: [3, 3, 3], max: [3, 3, 3] }, 1).radius).toBe(1e-6);
+    expect(fitView(null, 1).radius).toBeCloseTo(Math.sqrt(3), 12);
+  });
+
+  test('clipAround keeps the whole cloud between near and far wherever the camera is', () => {
+    const { camera, target, radius } = fitView({ min: [-1, -1, -1], max: [1, 1, 1] }, 1);
+    for (const [x, y, z] of [[30, 0, 0], [0, -2.5, 0.5], [0.2, 0.1, 0]] as const) {
+      camera.position.set(x, y, z);
+      camera.lookAt(target);
+      camera.updateMatrixWorld(true);
+      clipAround(camera, target, radius);
+      const d = camera.position.distanceTo(target);
+      expect(camera.near).toBeLessThanOrEqual(Math.max(d - radius, d * 1e-3));
+      expect(camera.far).toBeGreaterThanOrEqual(d + radius);
+      expect(camera.near).toBeGreaterThan(0);
+    }
   });
 });

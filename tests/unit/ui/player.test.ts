@@ -2,9 +2,9 @@
 import { fitCamera } from '../../../src/core/camera';
 import { colorByZ } from '../../../src/core/colormap';
 import { toFrameSet, type FrameSet } from '../../../src/core/frames';
-import { defaultPointSize } from '../../../src/core/render';
 import { pointColors } from '../../../src/core/point-colors';
 import { colorScale } from '../../../src/core/scale';
+import { defaultPointSize } from '../../../src/core/scene/point-size';
 import {
   CloudreelPlayer,
   createWebGLPointView,
