@@ -15,6 +15,8 @@ import functools
 import re
 from typing import Any, Callable, List, Literal, Optional, TypedDict, Union
 
+from .wire import FramesHeader
+
 __all__ = [
     "MAX_FILE_BYTES", "MAX_FILE_CHUNKS", "PAGE_PATTERN", "KernelMessage", "PageMessage",
     "cancel", "export_request", "frames_begin", "frames_chunk", "frames_end", "frames_offer",
@@ -23,13 +25,12 @@ __all__ = [
 
 
 # --- kernel -> page ------------------------------------------------------------
-# Header: the frames header of wire.py (pack_frames).
 
 class FramesOffer(TypedDict):
     """The frames wait in spool file ``token`` for the page to fetch over HTTP (frame_offers.py)."""
     type: Literal["frames-offer"]
     version: int
-    header: dict
+    header: FramesHeader
     token: str
     write_seconds: float
 
@@ -38,7 +39,7 @@ class FramesBegin(TypedDict):
     """The frames come over the comm: this, ``chunks`` frames-chunk messages, then frames-end."""
     type: Literal["frames-begin"]
     version: int
-    header: dict
+    header: FramesHeader
     chunks: int
 
 
@@ -69,11 +70,11 @@ class Cancel(TypedDict):
 KernelMessage = Union[FramesOffer, FramesBegin, FramesChunk, FramesEnd, ExportRequest, Cancel]
 
 
-def frames_offer(version: int, header: dict, token: str, write_seconds: float) -> FramesOffer:
+def frames_offer(version: int, header: FramesHeader, token: str, write_seconds: float) -> FramesOffer:
     return {"type": "frames-offer", "version": version, "header": header, "token": token, "write_seconds": write_seconds}
 
 
-def frames_begin(version: int, header: dict, chunks: int) -> FramesBegin:
+def frames_begin(version: int, header: FramesHeader, chunks: int) -> FramesBegin:
     return {"type": "frames-begin", "version": version, "header": header, "chunks": chunks}
 
 

@@ -26,7 +26,7 @@ Layout::
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, List, Literal, Optional, Sequence, TypedDict
 
 import numpy as np
 
@@ -34,9 +34,26 @@ from .frames import POSITION_DTYPE, Frame, Frames
 from .origin import header_origin
 from .point_values import VALUES_DTYPE
 
-__all__ = ["CHUNK_BYTES", "ChunkAssembler", "chunk_count", "iter_chunks", "pack_frames", "unpack_frames"]
+__all__ = ["CHUNK_BYTES", "ChunkAssembler", "FramesHeader", "chunk_count", "iter_chunks", "pack_frames", "unpack_frames"]
 
 CHUNK_BYTES = 2 * 1024 * 1024
+
+
+class _FrameFlags(TypedDict, total=False):
+    values: Literal[True]
+    categories: Literal[True]
+
+
+class FrameEntry(_FrameFlags):
+    """One frame in the header: its point count, and which blocks follow its positions."""
+    points: int
+    colors: bool
+
+
+class FramesHeader(TypedDict):
+    frames: List[FrameEntry]
+    total_bytes: int
+    origin: List[float]
 
 
 def _color_bytes(count: int) -> int:
@@ -54,7 +71,7 @@ def _frame_bytes(count: int, colors: bool, values: bool, categories: bool) -> in
             + (_category_bytes(count) if categories else 0))
 
 
-def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
+def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
     """Header and payload in the wire format described in the module docstring.
 
     The origin is ``frames.origin`` (a Frames from normalize_frames), else (0, 0, 0).
@@ -65,7 +82,7 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[dict, bytes]:
         if not isinstance(frame, Frame):
             raise TypeError(f"pack_frames takes Frame objects, got {type(frame).__name__}")
         parts.append(frame.positions)
-        entry = {"points": frame.count, "colors": frame.colors is not None}
+        entry: FrameEntry = {"points": frame.count, "colors": frame.colors is not None}
         if frame.colors is not None:
             parts.append(frame.colors)
             parts.append(bytes(_color_bytes(frame.count) - frame.colors.nbytes))
