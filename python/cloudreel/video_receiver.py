@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .frames import ChunkAssembler
+from .wire import ChunkAssembler
 
 __all__ = ["CODEC_CONTAINERS", "CONTAINER_MIME_TYPES", "VideoFormat", "VideoReceiver", "saved_name", "size_text", "video_format"]
 

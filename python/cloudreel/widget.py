@@ -18,14 +18,15 @@ from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, va
 
 from ._version import MODULE_VERSION
 from .frame_offers import FrameOffer
-from .frames import chunk_count, iter_chunks, normalize_frames, pack_frames
+from . import protocol
+from .frames import normalize_frames
 from .options import check_fps, check_side
-from .page_messages import page_text, untrusted
 from .palette import check_palette
+from .pending_request import PendingRequest, SaveCallback
+from .protocol import page_text, untrusted
 from .scales import check_bounds, check_colormap, check_limit
 from .video_receiver import VideoReceiver, saved_name, size_text
-
-SaveCallback = Callable[[Optional[str], Optional[str]], None]
+from .wire import chunk_count, iter_chunks, pack_frames
 
 _NO_FRONTEND = (
     "No JupyterLab or Notebook page is attached to this kernel (as under "
@@ -107,7 +108,7 @@ class Animation(ipywidgets.DOMWidget):
         super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem,
                          colormap=colormap, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds, **kwargs)
         self._frontend_seen = False
-        self._pending: dict[int, dict] = {}
+        self._pending: dict[int, PendingRequest] = {}
         self._offer = FrameOffer()  # the spool file pages fetch the frames from
         self.set_frames(frames, colors=colors, values=values, categories=categories)
         self.on_msg(self._on_frontend_msg)
@@ -175,7 +176,7 @@ class Animation(ipywidgets.DOMWidget):
             return False
         token, write_seconds = offered
         # The write is part of the transfer: the page adds it to the time it reports.
-        self.send({"type": "frames-offer", "version": self.frames_version, "header": self._header, "token": token, "write_seconds": write_seconds})
+        self.send(protocol.frames_offer(self.frames_version, self._header, token, write_seconds))
         return True
 
     def _drop_offers(self) -> None:
@@ -192,23 +193,23 @@ class Animation(ipywidgets.DOMWidget):
     def _send_frames(self) -> None:
         count = chunk_count(len(self._payload))
         version = self.frames_version
-        self.send({"type": "frames-begin", "version": version, "header": self._header, "chunks": count})
+        self.send(protocol.frames_begin(version, self._header, count))
         for index, offset, data in iter_chunks(self._payload):
-            self.send({"type": "frames-chunk", "version": version, "index": index, "offset": offset}, buffers=[data])
-        self.send({"type": "frames-end", "version": version})
+            self.send(protocol.frames_chunk(version, index, offset), buffers=[data])
+        self.send(protocol.frames_end(version))
 
     def _request(self, kind: str, **fields) -> int:
         if not self._frontend_seen and not _started_by_jupyter_server():
             raise RuntimeError(_NO_FRONTEND)
         request = next(self._requests)
         asked = time.monotonic()
-        self._pending[request] = {"kind": kind, "acked": False, "page": None, **fields}
-        self.send({"type": kind, "request": request, "codecs": self.codecs})
-        self._watch(request, lambda: ACK_TIMEOUT, lambda entry: None if entry["acked"] else asked,
+        self._pending[request] = PendingRequest(kind, **fields)
+        self.send(protocol.export_request(kind, request, self.codecs))
+        self._watch(request, lambda: ACK_TIMEOUT, lambda entry: None if entry.acked else asked,
                     lambda: "the page did not answer: is the notebook open in JupyterLab or Notebook 7 with the cloudreel extension installed?")
         return request
 
-    def _watch(self, request: int, seconds: Callable[[], float], waiting_since: Callable[[dict], Optional[float]],
+    def _watch(self, request: int, seconds: Callable[[], float], waiting_since: Callable[[PendingRequest], Optional[float]],
                reason: Callable[[], str]) -> None:
         """Fails ``request`` once ``waiting_since(entry)`` (a time.monotonic(), or None when
         no longer waiting) lies ``seconds()`` in the past."""
@@ -255,7 +256,7 @@ class Animation(ipywidgets.DOMWidget):
             raise TypeError(f"save() takes a str or os.PathLike path, got {type(raw).__name__}")
         name = Path(raw).name
         if not name or name in (".", "..") or raw.endswith(("/", os.sep)):
-            self._report_failure({"callback": callback}, f"save() needs a file name, got {raw!r}")
+            self._report_failure(PendingRequest("save", callback=callback), f"save() needs a file name, got {raw!r}")
             return
         resolved = Path(os.path.abspath(raw))
         self.save_status = f"Waiting for the page to export {resolved.name}..."
@@ -270,11 +271,11 @@ class Animation(ipywidgets.DOMWidget):
         for larger ones), and ``save_status`` plus a UserWarning say so above 5 MB.
         """
         handle = display(HTML("<p><i>cloudreel: the video appears here when the export finishes.</i></p>"), display_id=True)
-        self._request("save", display=handle)
+        self._request("save", embed=True, display=handle)
 
     def cancel(self) -> None:
         """Cancels a running export in the page."""
-        self.send({"type": "cancel"})
+        self.send(protocol.cancel())
 
     # --- page -> kernel -------------------------------------------------
 
@@ -298,7 +299,7 @@ class Animation(ipywidgets.DOMWidget):
             if entry is None:
                 return
             request = content["request"]
-            if kind == "ack" and entry["kind"] == "export":
+            if kind == "ack" and entry.kind == "export":
                 del self._pending[request]  # answered; its progress shows in export_status
             elif kind == "file-begin":
                 self._begin_file(request, entry, content)
@@ -307,7 +308,7 @@ class Animation(ipywidgets.DOMWidget):
             elif kind == "export-failed":
                 self._fail(request, page_text(content.get("message", "unknown error")))
 
-    def _entry_for(self, content: dict) -> Optional[dict]:
+    def _entry_for(self, content: dict) -> Optional[PendingRequest]:
         """The pending request a page message is about. The first page to answer
         serves it; another page's messages for it are ignored (logged once), so
         two tabs on one kernel never mix their chunks in one file."""
@@ -315,38 +316,38 @@ class Animation(ipywidgets.DOMWidget):
         if entry is None:
             return None
         page = content.get("page")
-        if not entry["acked"]:
-            entry["acked"] = True
-            entry["page"] = page
-        elif entry["page"] != page:
-            if not entry.get("ignoring"):  # once per request, however many pages or messages
-                entry["ignoring"] = True
+        if not entry.acked:
+            entry.acked = True
+            entry.page = page
+        elif entry.page != page:
+            if not entry.ignoring:  # once per request, however many pages or messages
+                entry.ignoring = True
                 self.log.info("cloudreel: request %s is served by page %s; ignoring page %s's messages for it (and any other page's)",
-                              content["request"], entry["page"], page)
+                              content["request"], entry.page, page)
             return None
         return entry
 
     def _page_gone(self, page: str) -> None:
         for request, entry in list(self._pending.items()):
-            if entry["acked"] and entry["page"] == page:
+            if entry.acked and entry.page == page:
                 self._fail(request, "the page exporting the video was closed or reloaded before the video arrived")
 
-    def _begin_file(self, request: int, entry: dict, begin: dict) -> None:
-        if entry["kind"] != "save":
-            self._fail(request, f"the page sent a video for an {entry['kind']}() request, which asks for none")
+    def _begin_file(self, request: int, entry: PendingRequest, begin: dict) -> None:
+        if entry.kind != "save":
+            self._fail(request, f"the page sent a video for an {entry.kind}() request, which asks for none")
             return
-        if "receiver" in entry:
+        if entry.receiver is not None:
             self._fail(request, "the page began sending the video a second time")
             return
         total = begin["total_bytes"]
-        if "display" in entry and total > self.max_embed_bytes:
+        if entry.embed and total > self.max_embed_bytes:
             self._fail(request, f"the video is {size_text(total)}, more than embed() puts in a notebook "
                                 f"(max_embed_bytes = {size_text(self.max_embed_bytes)}): save it with anim.save('name.mp4') "
                                 "instead, or raise anim.max_embed_bytes")
             return
-        folder = None if "display" in entry else entry["path"].parent
+        folder = None if entry.embed else entry.path.parent
         try:
-            entry["receiver"] = VideoReceiver(begin, folder)
+            entry.receiver = VideoReceiver(begin, folder)
         except ValueError as e:
             self._fail(request, str(e))
             return
@@ -354,12 +355,12 @@ class Animation(ipywidgets.DOMWidget):
             self._fail(request, f"cannot write the video in {folder or 'the temporary folder'}: {e}")
             return
         self._watch(request, lambda: self.transfer_timeout,
-                    lambda entry: entry["receiver"].last_activity if "receiver" in entry else None,
+                    lambda entry: entry.receiver.last_activity if entry.receiver is not None else None,
                     lambda: (f"the page stopped sending the video: nothing arrived for {self.transfer_timeout:g} s "
-                             f"({entry['receiver'].progress()} received; anim.transfer_timeout sets how long to wait)"))
+                             f"({entry.receiver.progress()} received; anim.transfer_timeout sets how long to wait)"))
 
-    def _add_chunk(self, request: int, entry: dict, chunk: dict, data) -> None:
-        receiver: Optional[VideoReceiver] = entry.get("receiver")
+    def _add_chunk(self, request: int, entry: PendingRequest, chunk: dict, data) -> None:
+        receiver = entry.receiver
         if receiver is None:
             self._fail(request, f"chunk {chunk['index']} of the video came before its file-begin")
             return
@@ -374,10 +375,10 @@ class Animation(ipywidgets.DOMWidget):
         if receiver.complete:
             self._finish(request, entry, receiver)
 
-    def _finish(self, request: int, entry: dict, receiver: VideoReceiver) -> None:
+    def _finish(self, request: int, entry: PendingRequest, receiver: VideoReceiver) -> None:
         found = receiver.format
         size = size_text(receiver.total_bytes)
-        if "display" in entry:
+        if entry.embed:
             try:
                 data = receiver.read()
             except OSError as e:
@@ -385,14 +386,14 @@ class Animation(ipywidgets.DOMWidget):
                 return
             del self._pending[request]
             receiver.discard()
-            entry["display"].update(_inline_video(data, found.mime_type))
+            entry.display.update(_inline_video(data, found.mime_type))
             note = ""
             if len(data) > EMBED_WARN_BYTES:
                 note = "; large for a notebook, which carries it in every copy: save() keeps it beside instead"
                 warnings.warn(f"cloudreel: embedded a {size} video in the notebook{note}", UserWarning, stacklevel=1)
             self.save_status = f"Embedded the {found.codec} video ({size}{note})"
             return
-        target = saved_name(entry["path"], found)
+        target = saved_name(entry.path, found)
         try:
             receiver.save_as(target)
         except OSError as e:
@@ -407,18 +408,18 @@ class Animation(ipywidgets.DOMWidget):
         if entry is not None:
             self._report_failure(entry, message)
 
-    def _report_failure(self, entry: dict, message: str) -> None:
+    def _report_failure(self, entry: PendingRequest, message: str) -> None:
         """Ends a request (or a save() that could not start) with ``Export failed: <message>``."""
-        if "receiver" in entry:
-            entry["receiver"].discard()
+        if entry.receiver is not None:
+            entry.receiver.discard()
         text = f"Export failed: {message}"
         self.save_status = text
-        if "display" in entry:
-            entry["display"].update(HTML(f"<p><b>cloudreel:</b> {html.escape(text)}</p>"))
+        if entry.embed:
+            entry.display.update(HTML(f"<p><b>cloudreel:</b> {html.escape(text)}</p>"))
         self._call_back(entry, None, text)
 
-    def _call_back(self, entry: dict, path: Optional[str], error: Optional[str]) -> None:
-        callback = entry.get("callback")
+    def _call_back(self, entry: PendingRequest, path: Optional[str], error: Optional[str]) -> None:
+        callback = entry.callback
         if callback is None:
             return
         try:

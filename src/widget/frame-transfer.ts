@@ -1,5 +1,5 @@
 // Reassembles the frames the kernel sends in binary chunks (see
-// python/cloudreel/frames.py for the layout: positions, then colours, values
+// python/cloudreel/wire.py for the layout: positions, then colours, values
 // and categories where the header says so) into a validated FrameSet.
 // The kernel is not trusted: sizes are checked here and every frame goes
 // through the same validation as any other input.
@@ -25,7 +25,7 @@ function frameBytes(f: FramesHeader['frames'][number]): { positions: number; col
   return { positions: f.points * 12, colors: f.colors ? align4(f.points * 3) : 0, values: f.values ? f.points * 4 : 0, categories: f.categories ? align4(f.points) : 0 };
 }
 
-/** The header's origin: three finite numbers float32 could hold (as the kernel's frames.py checks); else a TransferError. */
+/** The header's origin: three finite numbers float32 could hold (as the kernel's wire.py checks); else a TransferError. */
 function headerOrigin(header: FramesHeader): Vec3 {
   const origin: unknown = header.origin;
   if (origin === undefined) return [0, 0, 0];

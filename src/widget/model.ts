@@ -2,7 +2,6 @@
 // runs exports in the page for both the Export button and anim.export()/save(),
 // and sends finished files back to the kernel in chunks.
 import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
-import type { JSONObject } from '@lumino/coreutils';
 import type { CameraView } from '../core/camera.js';
 import { exportAnimation } from '../core/export.js';
 import { FrameError, type FrameSet } from '../core/frames.js';
@@ -13,7 +12,7 @@ import type { ExportStatus } from '../core/status.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { fetchFramePayload } from './frame-fetch.js';
 import { allocatePayload, announcedSize, FrameAssembler, PayloadDecoder, TransferError, type FramesHeader } from './frame-transfer.js';
-import { checkKernelMessage, type KernelMessage } from './kernel-messages.js';
+import { ack, checkKernelMessage, exportFailed, fileBegin, fileChunk, framesReceived, fromPage, pageGone, requestFrames, type KernelMessage, type PageMessage } from './protocol.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
 
 /** Options the in-cell panel adds to an export. */
@@ -106,9 +105,9 @@ export class AnimationModel extends DOMWidgetModel {
    * Sends to the kernel; false where the comm is closed (kernel restarted or
    * widget closed), which must never throw into an export or a transfer.
    */
-  private sendToKernel(content: JSONObject & { type: string }, buffers?: ArrayBufferView[]): boolean {
+  private sendToKernel(content: PageMessage, buffers?: ArrayBufferView[]): boolean {
     try {
-      this.send({ ...content, page: this.internal.pageId }, {}, buffers);
+      this.send(fromPage(content, this.internal.pageId), {}, buffers);
       return true;
     } catch (e) {
       console.warn(`cloudreel: could not send ${content.type} to the kernel, its connection is closed (${(e as Error).message})`);
@@ -133,7 +132,7 @@ export class AnimationModel extends DOMWidgetModel {
   private sayPageGone(): void {
     if (this.internal.goneSaid || !this.comm_live) return;
     this.internal.goneSaid = true;
-    this.sendToKernel({ type: 'page-gone' });
+    this.sendToKernel(pageGone());
   }
 
   /** The model is closed: stop its transfer and its export, so no request, worker or encoder is left. */
@@ -156,8 +155,7 @@ export class AnimationModel extends DOMWidgetModel {
     this.internal.requestedVersion = version;
     // A kernel started by a server with the cloudreel extension answers with an
     // HTTP offer; any other kernel (or a failed fetch) uses the comm.
-    const route = viaComm ? { http: false, failed_offer: viaComm.failedOffer } : { http: true, failed_offer: null };
-    return this.sendToKernel({ type: 'request-frames', have: this.internal.framesVersion, ...route });
+    return this.sendToKernel(requestFrames(this.internal.framesVersion, viaComm?.failedOffer ?? null));
   }
 
   private async fetchOffer(msg: { version: number; header: FramesHeader; token: string; write_seconds: number }): Promise<void> {
@@ -200,7 +198,7 @@ export class AnimationModel extends DOMWidgetModel {
       return;
     } finally {
       // Every offer is acknowledged, fetched or not, so the kernel drops its spool file.
-      this.sendToKernel({ type: 'frames-received', token: msg.token });
+      this.sendToKernel(framesReceived(msg.token));
     }
     const fetched = performance.now();
     if (this.internal.fetching !== msg.token) return; // superseded, or the kernel went away
@@ -299,7 +297,7 @@ export class AnimationModel extends DOMWidgetModel {
         }
         case 'export':
         case 'save':
-          this.sendToKernel({ type: 'ack', request: msg.request });
+          this.sendToKernel(ack(msg.request));
           void this.serveRequest(msg.type, msg.request, msg.codecs);
           return;
         case 'cancel':
@@ -327,27 +325,17 @@ export class AnimationModel extends DOMWidgetModel {
       if (kind === 'save') await this.sendFile(request, result);
     } catch (e) {
       const cancelled = (e as Error)?.name === 'AbortError';
-      this.sendToKernel({ type: 'export-failed', request, message: cancelled ? 'the export was cancelled' : (e as Error).message });
+      this.sendToKernel(exportFailed(request, cancelled ? 'the export was cancelled' : (e as Error).message));
     }
   }
 
   private async sendFile(request: number, result: ExportResult): Promise<void> {
     const bytes = new Uint8Array(await result.blob.arrayBuffer());
     const chunks = splitIntoChunks(bytes);
-    const begun = this.sendToKernel({
-      type: 'file-begin',
-      request,
-      total_bytes: bytes.length,
-      chunks: chunks.length,
-      mime_type: result.mimeType,
-      extension: result.extension,
-      codec: result.codec,
-      frames: result.frames,
-      duration: result.durationSeconds,
-    });
+    const begun = this.sendToKernel(fileBegin(request, bytes.length, chunks.length, result));
     if (!begun) return; // nobody to deliver to: the page keeps the result for its Download button
     for (const c of chunks) {
-      if (!this.sendToKernel({ type: 'file-chunk', request, index: c.index, offset: c.offset }, [c.data])) return;
+      if (!this.sendToKernel(fileChunk(request, c.index, c.offset), [c.data])) return;
     }
   }
 

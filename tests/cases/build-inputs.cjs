@@ -114,7 +114,7 @@
     return { positions, colors, count: shape[0], values: perPoint('values', Math.fround), categories: perPoint('categories', Number) };
   }
 
-  /** Header and payload exactly as python/cloudreel/frames.py packs them, without its checks. */
+  /** Header and payload exactly as python/cloudreel/wire.py packs them, without its checks. */
   function packWire(frames) {
     const parts = [];
     const header = { frames: [], total_bytes: 0, origin: [0, 0, 0] };

@@ -89,7 +89,8 @@ before(async () => {
   const script = `
 import json, sys
 import numpy as np
-from cloudreel.frames import Frame, normalize_frames, pack_frames
+from cloudreel.frames import Frame, normalize_frames
+from cloudreel.wire import pack_frames
 cloud = np.fromfile(sys.argv[1], "<f8").reshape(-1, 3)
 for name, offset in json.loads(sys.argv[2]).items():
     world = [cloud + offset, cloud + offset + [0.5, 0, 0]]

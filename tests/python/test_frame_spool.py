@@ -15,7 +15,7 @@ import pytest
 import cloudreel
 from cloudreel import frame_spool
 from cloudreel import widget as widget_module
-from cloudreel.frames import unpack_frames
+from cloudreel.wire import unpack_frames
 
 
 @pytest.fixture

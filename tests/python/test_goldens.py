@@ -17,7 +17,8 @@ import pytest
 import cloudreel
 from cloudreel import frame_spool
 from cloudreel import widget as widget_module
-from cloudreel.frames import normalize_frames, pack_frames
+from cloudreel.frames import normalize_frames
+from cloudreel.wire import pack_frames
 
 GOLDENS = json.loads((Path(__file__).resolve().parents[1] / "cases" / "goldens.json").read_text())
 

@@ -10,7 +10,8 @@ import pytest
 from traitlets import TraitError
 
 import cloudreel
-from cloudreel.frames import normalize_frames, pack_frames, unpack_frames
+from cloudreel.frames import normalize_frames
+from cloudreel.wire import pack_frames, unpack_frames
 from cloudreel.palette import FALLBACK_COLORS, LAS_CLASSES, check_palette, class_color, legend
 
 ROOT = Path(__file__).parents[2]

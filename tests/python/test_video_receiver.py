@@ -168,7 +168,7 @@ def test_chunks_go_to_an_owner_only_temporary_file_beside_the_target(anim, tmp_p
     for index, offset, piece in pieces[:-1]:
         page(anim, {"type": "file-chunk", "request": request, "index": index, "offset": offset}, [piece])
     # The chunks so far sit in an unnamed owner-only file (O_TMPFILE) in the target's folder.
-    receiver = anim._pending[request]["receiver"]
+    receiver = anim._pending[request].receiver
     assert files_in(tmp_path / "out") == []
     info = os.fstat(receiver._fd)
     assert info.st_dev == (tmp_path / "out").stat().st_dev and info.st_nlink == 0

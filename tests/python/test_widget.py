@@ -7,7 +7,7 @@ import pytest
 
 import cloudreel
 from cloudreel import widget as widget_module
-from cloudreel.frames import unpack_frames
+from cloudreel.wire import unpack_frames
 
 
 def frames(n=3, points=5):

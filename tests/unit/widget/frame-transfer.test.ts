@@ -1,7 +1,7 @@
 import { FrameAssembler, TransferError, payloadSize, type FramesHeader } from '../../../src/widget/frame-transfer';
 import { splitIntoChunks } from '../../../src/widget/file-transfer';
 
-/** Packs frames exactly as python/cloudreel/frames.py does. */
+/** Packs frames exactly as python/cloudreel/wire.py does. */
 function pack(frames: Array<{ points: number[]; colors?: number[] }>): { header: FramesHeader; payload: Uint8Array } {
   const parts: Uint8Array[] = [];
   const header: FramesHeader = { frames: [], total_bytes: 0 };

@@ -1,4 +1,4 @@
-"""pack_frames / unpack_frames, chunking and ChunkAssembler."""
+"""The wire format (wire.py): pack_frames / unpack_frames, chunking and ChunkAssembler."""
 
 import json
 import random
@@ -9,10 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from cloudreel.frames import (
-    CHUNK_BYTES, ChunkAssembler, Frame, chunk_count, iter_chunks, normalize_frames,
-    pack_frames, unpack_frames,
-)
+from cloudreel.frames import Frame, normalize_frames
+from cloudreel.wire import CHUNK_BYTES, ChunkAssembler, chunk_count, iter_chunks, pack_frames, unpack_frames
 
 
 def make_frame(count, colors, seed=0):
