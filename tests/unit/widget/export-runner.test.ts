@@ -24,7 +24,7 @@ function result(bytes: number): ExportResult {
   return { blob: new Blob([new Uint8Array(bytes).fill(7)]), mimeType: 'video/mp4', extension: 'mp4', codec: 'ffmpeg-h264', bytes, durationSeconds: 2, frames: 10, attempts: [], timings: { renderMs: 1, encodeMs: 1, totalMs: 2 } };
 }
 
-function newRunner({ frames = true, view = { position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fov: 40 } } = {}) {
+function newRunner({ frames = true, view = { position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fovDeg: 40 } } = {}) {
   const sent: Array<{ content: Record<string, unknown>; buffers?: ArrayBufferView[] }> = [];
   const saved: unknown[] = [];
   let waiting: Array<(e?: Error) => void> = [];
@@ -94,7 +94,7 @@ test('a save request: acknowledged at once, rendered with the shown camera, its 
   runner.serve('save', 4);
   expect(messages()).toEqual([{ type: 'ack', request: 4 }]);
   await settle();
-  expect(runs[0]!.options.view).toEqual({ position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fov: 40 });
+  expect(runs[0]!.options.view).toEqual({ position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fovDeg: 40 });
   runs[0]!.resolve(result(5));
   await settle();
   await settle();
