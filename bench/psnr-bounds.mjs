@@ -3,33 +3,41 @@
 // encoder's decoded first and last frames against the rendered ones, at each
 // quality, on the example shapes (sphere, helix, torus) and on dense random
 // clouds, plus the same exports with red and blue swapped (what the bounds must
-// reject). Run: node bench/psnr-bounds.mjs [chromium|firefox] (after npm run build).
+// reject), at 640x360 unless a case says otherwise. Run: node bench/psnr-bounds.mjs [chromium|firefox] (after npm run build).
 // The bounds are switched off in the page for the run, so every value is seen.
 import { exportInPage } from '../examples/headless.mjs';
 import { startBrowser } from '../tests/e2e/browser.mjs';
 
 const browserName = process.argv[2] ?? 'chromium';
 const SIZE = { width: 640, height: 360 };
-const QUALITIES = ['high', 'standard', 'small'];
 const CASES = [
   { name: 'sphere', what: 'sphere' },
   { name: 'helix', what: 'helix' },
   { name: 'torus', what: 'torus' },
   { name: 'random 20k x 6', dense: { points: 20000, frames: 6 } },
   { name: 'random 4k x 24', dense: { points: 4000, frames: 24 } },
+  // Uniform noise in a cube coloured by z (lone-point.test.mjs's 100k-point frames): the encoders' worst case.
+  { name: 'noise 100k x 4', noise: { points: 100000, frames: 4 } },
+  { name: 'noise 1M x 2 at 1280x720', noise: { points: 1000000, frames: 2 }, size: { width: 1280, height: 720 } },
 ];
 
 const browser = await startBrowser(browserName);
 const page = await browser.openPage();
 try {
-  const encoders = await page.evaluate(() => {
-    const bounds = window.cloudreelExample.cloudreel.PSNR_BOUNDS;
+  const [encoders, QUALITIES] = await page.evaluate(() => {
+    const { PSNR_BOUNDS: bounds, QUALITIES } = window.cloudreelExample.cloudreel;
     for (const q of Object.values(bounds)) for (const k of Object.keys(q)) q[k] = -Infinity;
-    return Object.keys(bounds);
+    return [Object.keys(bounds), [...QUALITIES]];
   });
   const rows = [];
   for (const c of CASES) {
-    if (c.dense) {
+    if (c.noise) {
+      await page.evaluate(({ points, frames }) => {
+        let seed = 1;
+        const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+        window.denseFrames = Array.from({ length: frames }, () => ({ points: Float32Array.from({ length: points * 3 }, random) }));
+      }, c.noise);
+    } else if (c.dense) {
       // A coloured sphere of random points, as the JupyterLab tests draw: one-pixel points, dense.
       await page.evaluate(({ points, frames }) => {
         let seed = 1;
@@ -51,11 +59,10 @@ try {
       }, c.dense);
     }
     for (const encoder of encoders) {
-      if (browserName === 'firefox' && encoder === 'webcodecs-vp8') continue;
       for (const quality of QUALITIES) {
         for (const swapped of [false, true]) {
-          const options = { ...SIZE, quality, codecs: [encoder], ...(swapped ? { testFaults: { [encoder]: 'wrong-content' } } : {}) };
-          const run = c.dense
+          const options = { ...(c.size ?? SIZE), quality, codecs: [encoder], ...(swapped ? { testFaults: { [encoder]: 'wrong-content' } } : {}) };
+          const run = c.dense || c.noise
             ? await page.evaluate(async (options) => {
                 const r = await window.cloudreelExample.exportFrames(window.denseFrames, options).catch((e) => ({ error: e.message }));
                 return r.error ? r : { meta: { attempts: r.result.attempts } };

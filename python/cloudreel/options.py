@@ -1,6 +1,7 @@
 """Export settings checked in the kernel with the browser's rules and words.
 
-src/core/options.ts holds the same limits and messages; the page checks again.
+src/core/settings.ts holds the same limits (tests/cases/settings.json checks both sides) and
+src/core/options.ts the same messages; the page checks again.
 """
 
 from __future__ import annotations

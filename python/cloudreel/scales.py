@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 __all__ = ["COLORMAPS", "check_bounds", "check_colormap", "check_limit", "check_value_range"]
 
-#: Colormaps the page offers (src/core/colormap.ts).
+#: Colormaps the page offers (src/core/settings.ts; tests/cases/settings.json checks both).
 COLORMAPS = ("viridis", "plasma", "inferno", "magma", "jet")
 
 _BOUNDS_SHAPE = "bounds must be ((xmin, ymin, zmin), (xmax, ymax, zmax))"

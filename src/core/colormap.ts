@@ -1,11 +1,12 @@
 // Colour by z (or by any per-point value) with a colormap, viridis by default as
 // the original tool did, for frames without colors. Tables come from the colormap package.
 import colormap from 'colormap';
+import { COLORMAPS, DEFAULTS, type ColormapName } from './settings.js';
+
+/** The colormap names' type, for modules that draw with them. */
+export type { ColormapName };
 
 const SHADES = 256;
-/** Colormaps offered to users (ones whose low end stays visible on black). */
-export const COLORMAPS = ['viridis', 'plasma', 'inferno', 'magma', 'jet'] as const;
-export type ColormapName = (typeof COLORMAPS)[number];
 
 const tables = new Map<string, Uint8Array>();
 
@@ -26,7 +27,7 @@ export function isColormap(name: unknown): name is ColormapName {
 }
 
 /** Colours each point by its z within [zMin, zMax], like matplotlib's c=z with a cmap. */
-export function colorByZ(positions: Float32Array, zMin: number, zMax: number, name: ColormapName = 'viridis'): Uint8Array {
+export function colorByZ(positions: Float32Array, zMin: number, zMax: number, name: ColormapName = DEFAULTS.colormap): Uint8Array {
   return colorByScalar(positions, 3, 2, zMin, zMax, name);
 }
 
@@ -34,7 +35,7 @@ export function colorByZ(positions: Float32Array, zMin: number, zMax: number, na
  * Colours `scalars[offset + i * stride]` within [lo, hi] (clamped at the ends).
  * lo == hi is a threshold: below it the low end, above it the high end, on it the middle.
  */
-export function colorByScalar(scalars: ArrayLike<number>, stride: number, offset: number, lo: number, hi: number, name: ColormapName = 'viridis'): Uint8Array {
+export function colorByScalar(scalars: ArrayLike<number>, stride: number, offset: number, lo: number, hi: number, name: ColormapName = DEFAULTS.colormap): Uint8Array {
   const lut = table(name);
   const count = Math.floor(scalars.length / stride);
   const out = new Uint8Array(count * 3);

@@ -1,10 +1,24 @@
 // Export options with their defaults, checked before any work starts.
 import type { CameraView } from './camera.js';
-import { COLORMAPS, isColormap, type ColormapName } from './colormap.js';
-import type { InjectedFault, Quality } from './encode/encoder.js';
+import { isColormap } from './colormap.js';
+import type { InjectedFault } from './encode/encoder.js';
 import type { PaletteInput } from './palette.js';
-import type { FrameImageFormat, RendererKind } from './render.js';
 import { checkScaleOptions, type BoundsInput, type ScaleOptions } from './scale.js';
+import {
+  COLORMAPS,
+  DEFAULTS,
+  FRAME_IMAGE_FORMATS,
+  MAX_FPS,
+  MAX_POINT_SIZE,
+  MAX_SIDE,
+  MIN_FPS,
+  QUALITIES,
+  RENDERER_KINDS,
+  type ColormapName,
+  type FrameImageFormat,
+  type Quality,
+  type RendererKind,
+} from './settings.js';
 import type { StatusListener } from './status.js';
 
 export interface ExportOptions {
@@ -64,13 +78,11 @@ export interface ResolvedOptions {
   frameImage: FrameImageFormat;
 }
 
-/** One frame per 100 s: slower than that, GIF's frame delay (at most 655 s) and players misbehave. */
-export const MIN_FPS = 0.01;
-export const MAX_FPS = 240;
-/** The largest side WebGL implementations commonly allow for a drawing buffer. */
-export const MAX_SIDE = 8192;
-
 const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+/** `"a", "b" or "c"` */
+const quotedChoices = (list: readonly string[]): string =>
+  `${list.slice(0, -1).map((x) => JSON.stringify(x)).join(', ')} or ${JSON.stringify(list[list.length - 1])}`;
+const isOneOf = <T extends string>(list: readonly T[], value: unknown): value is T => (list as readonly unknown[]).includes(value);
 
 function evenSide(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
@@ -83,8 +95,6 @@ function evenSide(name: string, value: number): number {
   return value;
 }
 
-const QUALITIES: readonly Quality[] = ['high', 'standard', 'small'];
-
 function checkView(view: CameraView): CameraView {
   const vec = (v: unknown) => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
   if (!view || !vec(view.position) || !vec(view.target) || !vec(view.up)) {
@@ -96,42 +106,42 @@ function checkView(view: CameraView): CameraView {
 }
 
 function checkRenderer(kind: RendererKind): RendererKind {
-  if (!['auto', 'webgl', 'cpu'].includes(kind)) throw new RangeError(`renderer must be "auto", "webgl" or "cpu", got ${JSON.stringify(kind)}`);
+  if (!isOneOf(RENDERER_KINDS, kind)) throw new RangeError(`renderer must be ${quotedChoices(RENDERER_KINDS)}, got ${JSON.stringify(kind)}`);
   return kind;
 }
 
 export function resolveOptions(options: ExportOptions): ResolvedOptions {
-  const fps = options.fps ?? 5;
+  const fps = options.fps ?? DEFAULTS.fps;
   if (typeof fps !== 'number' || !(fps >= MIN_FPS && fps <= MAX_FPS)) {
     throw new RangeError(`fps must be a number from ${MIN_FPS} to ${MAX_FPS} (frames per second), got ${describe(fps)}`);
   }
-  const frameImage = options.frameImage ?? 'png';
-  if (!['jpeg', 'png', 'rgba'].includes(frameImage)) {
-    throw new RangeError(`frameImage must be "jpeg", "png" or "rgba", got ${JSON.stringify(frameImage)}`);
+  const frameImage = options.frameImage ?? DEFAULTS.frameImage;
+  if (!isOneOf(FRAME_IMAGE_FORMATS, frameImage)) {
+    throw new RangeError(`frameImage must be ${quotedChoices(FRAME_IMAGE_FORMATS)}, got ${JSON.stringify(frameImage)}`);
   }
-  if (options.pointSize !== undefined && !(options.pointSize > 0 && options.pointSize <= 64)) {
-    throw new RangeError(`pointSize must be between 0 and 64 pixels, got ${options.pointSize}`);
+  if (options.pointSize !== undefined && !(options.pointSize > 0 && options.pointSize <= MAX_POINT_SIZE)) {
+    throw new RangeError(`pointSize must be between 0 and ${MAX_POINT_SIZE} pixels, got ${options.pointSize}`);
   }
-  const colormap = options.colormap ?? 'viridis';
+  const colormap = options.colormap ?? DEFAULTS.colormap;
   if (!isColormap(colormap)) {
     throw new RangeError(`colormap must be one of ${COLORMAPS.join(', ')}, got ${JSON.stringify(colormap)}`);
   }
-  const quality = options.quality ?? 'standard';
-  if (!QUALITIES.includes(quality)) {
+  const quality = options.quality ?? DEFAULTS.quality;
+  if (!isOneOf(QUALITIES, quality)) {
     throw new RangeError(`quality must be one of ${QUALITIES.join(', ')}, got ${JSON.stringify(quality)}`);
   }
   return {
     fps,
-    width: evenSide('width', options.width ?? 1280),
-    height: evenSide('height', options.height ?? 720),
-    title: options.title ?? true,
+    width: evenSide('width', options.width ?? DEFAULTS.width),
+    height: evenSide('height', options.height ?? DEFAULTS.height),
+    title: options.title ?? DEFAULTS.title,
     pointSize: options.pointSize,
-    background: options.background ?? '#000000',
+    background: options.background ?? DEFAULTS.background,
     colormap,
     scale: checkScaleOptions(options),
     quality,
     view: options.view === undefined ? undefined : checkView(options.view),
-    renderer: checkRenderer(options.renderer ?? 'auto'),
+    renderer: checkRenderer(options.renderer ?? DEFAULTS.renderer),
     frameImage,
   };
 }

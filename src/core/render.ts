@@ -21,9 +21,7 @@ import { pointColors } from './point-colors.js';
 import { viewToLocal } from './origin.js';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from './raster.js';
 import { colorScale, framingBounds, type ScaleOptions } from './scale.js';
-
-/** What ffmpeg is fed: compressed pictures (jpeg, png) or raw RGBA bytes. */
-export type FrameImageFormat = 'jpeg' | 'png' | 'rgba';
+import type { FrameImageFormat, RendererKind } from './settings.js';
 
 /** `bounds` fixes the framing, `vmin`/`vmax`/`palette` the colours (checked: see checkScaleOptions). */
 export interface RenderOptions extends ScaleOptions {
@@ -101,9 +99,6 @@ function canvasToBlob(canvas: AnyCanvas, type: string): Promise<Blob> {
     canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas.toBlob returned nothing'))), type, JPEG_QUALITY),
   );
 }
-
-/** Which rasteriser draws the points: 'auto' picks the CPU one when WebGL is software or missing. */
-export type RendererKind = 'auto' | 'webgl' | 'cpu';
 
 /** Draws the points of one frame into the composite canvas. */
 interface PointBackend {

@@ -1,10 +1,10 @@
 // Fixed framing and colour scales, so videos can be compared: the `bounds`,
 // `vmin`/`vmax` and `palette` options, checked, and the ColorScale they give a FrameSet.
 // python/cloudreel/scales.py checks the same options with the same words.
-import type { ColormapName } from './colormap.js';
 import type { Bounds, FrameSet } from './frames.js';
 import { toLocal, type Vec3 } from './origin.js';
 import { checkPalette, paletteTable, type Palette, type PaletteInput } from './palette.js';
+import { DEFAULTS, type ColormapName } from './settings.js';
 
 /** `{min: [x, y, z], max: [x, y, z]}`, or the pair `[[xmin, ymin, zmin], [xmax, ymax, zmax]]`. */
 export type BoundsInput = Bounds | readonly [ArrayLike<number>, ArrayLike<number>];
@@ -129,7 +129,7 @@ export function colorScale(set: FrameSet, options: ScaleOptions & { colormap?: C
     if (hi === undefined) hi = Math.max(range[1], lo);
   }
   return {
-    colormap: options.colormap ?? 'viridis',
+    colormap: options.colormap ?? DEFAULTS.colormap,
     z: [box?.min[2] ?? 0, box?.max[2] ?? 0],
     values: [lo, hi],
     palette: paletteTable(options.palette),

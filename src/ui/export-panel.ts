@@ -5,16 +5,16 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { CameraView } from '../core/camera.js';
-import { COLORMAPS, isColormap, type ColormapName } from '../core/colormap.js';
-import type { Quality } from '../core/encode/encoder.js';
+import { isColormap } from '../core/colormap.js';
 import type { FrameSet } from '../core/frames.js';
 import type { ExportResult } from '../core/pipeline.js';
 import type { ScaleOptions } from '../core/scale.js';
+import { COLORMAPS, DEFAULTS, MAX_POINT_SIZE, QUALITIES, type ColormapName, type Quality } from '../core/settings.js';
 import { messages, type ExportStatus } from '../core/status.js';
 import './download-button.js';
 import { sanitizeFileName } from './file-name.js';
 import './metrics-row.js';
-import { DEFAULT_FPS, VIEW_ASPECT, type CloudreelPlayer, type FpsChangeDetail } from './player.js';
+import { VIEW_ASPECT, type CloudreelPlayer, type FpsChangeDetail } from './player.js';
 import './preview.js';
 import './progress-bar.js';
 import { themeStyles } from './theme.js';
@@ -23,9 +23,7 @@ export const EXPORT_PANEL_TAG = 'cloudreel-export-panel';
 export const EXPORT_EVENT = 'cloudreel-export';
 export const CANCEL_EVENT = 'cloudreel-cancel';
 
-export type ExportQuality = Quality;
-export const QUALITIES: readonly ExportQuality[] = ['high', 'standard', 'small'];
-const QUALITY_LABELS: Record<ExportQuality, string> = { high: 'High', standard: 'Standard', small: 'Small' };
+const QUALITY_LABELS: Record<Quality, string> = { high: 'High', standard: 'Standard', small: 'Small' };
 
 /** Detail of `cloudreel-export`: the options the user chose. */
 export interface ExportRequest {
@@ -34,7 +32,7 @@ export interface ExportRequest {
   colormap: ColormapName;
   /** CSS colour, "#rrggbb". */
   background: string;
-  quality: ExportQuality;
+  quality: Quality;
   fps: number;
   /** The player's camera when the export was asked for; undefined without a player. */
   view: CameraView | undefined;
@@ -44,9 +42,6 @@ export interface ReceivingProgress {
   done: number;
   total: number;
 }
-
-/** The largest point size the exporter accepts (src/core/options.ts). */
-const MAX_POINT_SIZE = 64;
 
 /** "" or a bad number means automatic; else clamped to `max`. */
 function parsePointSize(text: string, max = MAX_POINT_SIZE): number | undefined {
@@ -183,7 +178,7 @@ export class CloudreelExportPanel extends LitElement {
   declare scale: ScaleOptions;
   /** CSS colour "#rrggbb" behind the points; the colour input changes it. */
   declare background: string;
-  declare quality: ExportQuality;
+  declare quality: Quality;
   /** The video's width / height: the player shows this shape, so its camera frames the export. */
   declare aspect: number;
 
@@ -195,12 +190,12 @@ export class CloudreelExportPanel extends LitElement {
     this.result = null;
     this.exporting = false;
     this.fileStem = 'animation';
-    this.fps = DEFAULT_FPS;
+    this.fps = DEFAULTS.fps;
     this.pointSize = undefined;
-    this.colormap = 'viridis';
+    this.colormap = DEFAULTS.colormap;
     this.scale = {};
-    this.background = '#000000';
-    this.quality = 'standard';
+    this.background = DEFAULTS.background;
+    this.quality = DEFAULTS.quality;
     this.aspect = VIEW_ASPECT;
   }
 
@@ -250,7 +245,7 @@ export class CloudreelExportPanel extends LitElement {
             class="point-size"
             type="number"
             min="0.5"
-            max="64"
+            max=${MAX_POINT_SIZE}
             step="0.5"
             placeholder="auto"
             aria-describedby="point-size-hint"
@@ -361,7 +356,7 @@ export class CloudreelExportPanel extends LitElement {
 
   #onQuality = (e: Event) => {
     const value = (e.target as HTMLSelectElement).value;
-    if ((QUALITIES as readonly string[]).includes(value)) this.quality = value as ExportQuality;
+    if ((QUALITIES as readonly string[]).includes(value)) this.quality = value as Quality;
   };
 
   #onExport = () => {

@@ -25,15 +25,13 @@ import { pointColors } from '../core/point-colors.js';
 import { viewToWorld } from '../core/origin.js';
 import { defaultPointSize } from '../core/render.js';
 import { colorScale, framingBounds, type ColorScale, type ScaleOptions } from '../core/scale.js';
+import { DEFAULTS, MAX_POINT_SIZE, PLAYBACK_MAX_FPS, PLAYBACK_MIN_FPS } from '../core/settings.js';
 import { themeStyles } from './theme.js';
 
 export const PLAYER_TAG = 'cloudreel-player';
 export const FPS_CHANGE_EVENT = 'cloudreel-fps-change';
-export const MIN_FPS = 1;
-export const MAX_FPS = 60;
-export const DEFAULT_FPS = 5;
 /** The default export's frame shape (1280x720), until `aspect` says the export's own. */
-export const VIEW_ASPECT = 16 / 9;
+export const VIEW_ASPECT = DEFAULTS.width / DEFAULTS.height;
 export const NO_WEBGL_NOTE = '3D preview unavailable: WebGL is not available in this browser';
 
 /** The camera as plain numbers (core's CameraView), e.g. to export with the viewer's camera. */
@@ -141,8 +139,8 @@ export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) 
 };
 
 function clampFps(fps: number): number {
-  if (!Number.isFinite(fps)) return DEFAULT_FPS;
-  return Math.min(MAX_FPS, Math.max(MIN_FPS, Math.round(fps)));
+  if (!Number.isFinite(fps)) return DEFAULTS.fps;
+  return Math.min(PLAYBACK_MAX_FPS, Math.max(PLAYBACK_MIN_FPS, Math.round(fps)));
 }
 
 const tuple = (v: Vector3): [number, number, number] => [v.x, v.y, v.z];
@@ -284,10 +282,10 @@ export class CloudreelPlayer extends LitElement {
   constructor() {
     super();
     this.frameSet = null;
-    this.fps = DEFAULT_FPS;
+    this.fps = DEFAULTS.fps;
     this.pointSize = undefined;
-    this.background = '#000000';
-    this.colormap = 'viridis';
+    this.background = DEFAULTS.background;
+    this.colormap = DEFAULTS.colormap;
     this.aspect = VIEW_ASPECT;
     this.scale = {};
     this.currentFrame = 0;
@@ -432,8 +430,8 @@ export class CloudreelPlayer extends LitElement {
           >FPS
           <input
             type="number"
-            min=${MIN_FPS}
-            max=${MAX_FPS}
+            min=${PLAYBACK_MIN_FPS}
+            max=${PLAYBACK_MAX_FPS}
             step="1"
             inputmode="numeric"
             .value=${live(String(clampFps(this.fps)))}
@@ -534,7 +532,7 @@ export class CloudreelPlayer extends LitElement {
   /** As the export draws `frame`: from its own point count unless a size is set. */
   #pointSizeAt720(frame: Frame | null): number {
     const size = this.pointSize;
-    if (typeof size === 'number' && size > 0) return Math.min(64, size);
+    if (typeof size === 'number' && size > 0) return Math.min(MAX_POINT_SIZE, size);
     return defaultPointSize(frame?.count ?? 0, 720);
   }
 

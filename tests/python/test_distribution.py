@@ -258,3 +258,12 @@ def test_wheel_declares_the_server_extension_and_ipython_dependencies(wheel):
     assert not requires["ipython"].contains("8.0.0") and requires["ipython"].contains("8.0.1"), (
         f"ipython{requires['ipython']} must exclude 8.0.0 (CVE-2022-21699) and allow 8.0.1"
     )
+
+
+def test_wheel_and_its_labextension_carry_package_json_version(wheel):
+    version = json.loads((ROOT / "package.json").read_text())["version"]
+    metadata_name = next(n for n in wheel.names if n.endswith(".dist-info/METADATA"))
+    metadata = Parser().parsestr(wheel.zip.read(metadata_name).decode())
+    extension = json.loads(wheel.zip.read(wheel.folder.rsplit("/", 1)[0] + "/package.json"))
+    assert (metadata["Version"], extension["version"]) == (version, version), "the wheel's METADATA and labextension package.json"
+    assert wheel.path.name == f"cloudreel-{version}-py3-none-any.whl"

@@ -1,5 +1,6 @@
 // The fallback chain: try each encoder in order, verify what it made, report
 // "Trying <codec>..." and move on to the next one when an attempt fails.
+import { DEFAULTS } from '../settings.js';
 import type { StatusReporter } from '../status.js';
 import type { DecodeCheck } from './decode-check.js';
 import type { EncodeJob, Encoder, InjectedFault } from './encoder.js';
@@ -60,7 +61,7 @@ async function attempt(encoder: Encoder, job: EncodeJob, fault: InjectedFault | 
   }
   const verified = await encoder.verifyDecoded?.(bytes, {
     rendered: ends.reference,
-    quality: job.quality ?? 'standard',
+    quality: job.quality ?? DEFAULTS.quality,
     frames: job.frames.count,
     ...(job.signal ? { signal: job.signal } : {}),
   });

@@ -1,5 +1,5 @@
 // The Encoder interface: turns rendered frame images into one video file.
-import type { FrameImageFormat } from '../render.js';
+import type { FrameImageFormat, Quality } from '../settings.js';
 import type { DecodeCheck, ReferenceFrames } from './decode-check.js';
 
 /** What verification by decoding compares a file with: the rendered ends, the quality asked for, the frame count. */
@@ -11,9 +11,6 @@ export interface VerifyJob {
 }
 
 export type Container = 'mp4' | 'webm' | 'gif';
-
-/** Size/quality trade-off, mapped to each codec's own settings. */
-export type Quality = 'high' | 'standard' | 'small';
 
 /**
  * A failure injected on purpose by a test (never set in normal use): 'fail', 'garbage',

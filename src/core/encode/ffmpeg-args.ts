@@ -1,9 +1,8 @@
 // ffmpeg command lines, built only from the fixed tables below and from numbers
 // checked here (fps, size): never from strings a caller or a kernel passes.
 // Pure, so a unit test can prove it for every option value.
-import { MAX_FPS, MAX_SIDE } from '../options.js';
-import type { FrameImageFormat } from '../render.js';
-import type { Container, Quality } from './encoder.js';
+import { DEFAULTS, KEYFRAME_SECONDS, MAX_FPS, MAX_SIDE, QUALITIES, type FrameImageFormat, type Quality } from '../settings.js';
+import type { Container } from './encoder.js';
 
 export interface CodecSpec {
   id: string;
@@ -61,11 +60,9 @@ export const FFMPEG_CODECS: readonly CodecSpec[] = [
   },
 ];
 
-const QUALITIES: readonly Quality[] = ['high', 'standard', 'small'];
 const IMAGE_EXTENSIONS: Readonly<Record<Exclude<FrameImageFormat, 'rgba'>, string>> = { jpeg: 'jpg', png: 'png' };
 /** Makes ffmpeg's real run fail, for tests of the fallback chain. */
 const INJECTED_FAILURE = ['-bsf:v', 'cloudreel_injected_failure'];
-const KEYFRAME_SECONDS = 2;
 /** The private folders of the virtual file system that jobs run in. */
 const SCRATCH_DIR = /^\/cloudreel-[1-9][0-9]*$/;
 
@@ -87,7 +84,7 @@ function checkJob(job: ArgsJob, dir: string): void {
   const side = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v % 2 === 0 && v <= MAX_SIDE;
   if (!side(job.width) || !side(job.height)) throw new RangeError(`ffmpeg needs an even size of at most ${MAX_SIDE} pixels, got ${String(job.width)}x${String(job.height)}`);
   if (!(typeof job.fps === 'number' && Number.isFinite(job.fps) && job.fps > 0 && job.fps <= MAX_FPS)) throw new RangeError(`ffmpeg needs fps above 0 and at most ${MAX_FPS}, got ${String(job.fps)}`);
-  if (job.quality !== undefined && !QUALITIES.includes(job.quality)) throw new RangeError(`unknown quality ${JSON.stringify(job.quality)}`);
+  if (job.quality !== undefined && !(QUALITIES as readonly unknown[]).includes(job.quality)) throw new RangeError(`unknown quality ${JSON.stringify(job.quality)}`);
   if (job.imageFormat !== 'rgba' && !Object.hasOwn(IMAGE_EXTENSIONS, job.imageFormat)) throw new RangeError(`unknown frame image format ${JSON.stringify(job.imageFormat)}`);
   if (!SCRATCH_DIR.test(dir)) throw new RangeError(`not a scratch folder: ${JSON.stringify(dir)}`);
 }
@@ -119,7 +116,7 @@ export function encodeArgs(codecId: string, job: ArgsJob, dir: string): string[]
   const gop = Math.max(1, Math.round(job.fps * KEYFRAME_SECONDS));
   return [
     ...input,
-    ...spec.args(gop, job.quality ?? 'standard'),
+    ...spec.args(gop, job.quality ?? DEFAULTS.quality),
     ...(job.fault === 'fail' ? INJECTED_FAILURE : []),
     outputPath(dir, spec),
   ];

@@ -125,61 +125,65 @@ class FFmpegEncoder implements Encoder {
 
   /** The first and last frames decoded by ffmpeg.wasm, RGBA at width x height. */
   #decodeEnds(bytes: Uint8Array, frames: number, width: number, height: number, signal?: AbortSignal): Promise<DecodedEnds> {
-    return this.#host.run(
-      (ffmpeg) =>
-        inScratchDir(ffmpeg, async (dir, created) => {
-          const input = `${dir}/decode.${this.extension}`;
-          const output = `${dir}/ends.rgba`;
-          created.push(input, output);
-          await ffmpeg.writeFile(input, bytes.slice());
-          const log = watchLog(ffmpeg, 1);
-          let code: number;
-          try {
-            code = await ffmpeg.exec(decodeEndsArgs(input, output, frames - 1, width, height));
-          } finally {
-            log.stop();
-          }
-          if (code !== 0) throw new Error(`ffmpeg.wasm cannot decode the output: ${log.reason()}`);
-          const rgba = (await ffmpeg.readFile(output)) as Uint8Array;
-          const size = width * height * 4;
-          const decoded = frames === 1 ? 1 : 2;
-          if (rgba.length !== size * decoded) {
-            throw new Error(`ffmpeg.wasm decoded ${rgba.length / size} of the first and last frames, expected ${decoded}`);
-          }
-          return { first: rgba.subarray(0, size), last: rgba.subarray(size * (decoded - 1)) };
-        }),
-      signal,
-    );
+    return this.#withFile(bytes, 'decode', 'ends.rgba', signal, async (ffmpeg, input, output, log) => {
+      const code = await ffmpeg.exec(decodeEndsArgs(input, output, frames - 1, width, height));
+      if (code !== 0) throw new Error(`ffmpeg.wasm cannot decode the output: ${log.reason()}`);
+      const rgba = (await ffmpeg.readFile(output)) as Uint8Array;
+      const size = width * height * 4;
+      const decoded = frames === 1 ? 1 : 2;
+      if (rgba.length !== size * decoded) {
+        throw new Error(`ffmpeg.wasm decoded ${rgba.length / size} of the first and last frames, expected ${decoded}`);
+      }
+      return { first: rgba.subarray(0, size), last: rgba.subarray(size * (decoded - 1)) };
+    });
   }
 
   probe(bytes: Uint8Array, signal?: AbortSignal): Promise<ProbeResult> {
+    return this.#withFile(bytes, 'probe', 'probe.json', signal, async (ffmpeg, input, report, log) => {
+      let text: string;
+      try {
+        // ffmpeg.wasm's ffprobe returns -1 even when it succeeds: judge by its report.
+        await ffmpeg.ffprobe(probeArgs(input, report));
+        text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
+      } catch {
+        this.#host.retire();
+        throw new Error(`the output cannot be read back: ${log.reason()}`);
+      }
+      const stream = JSON.parse(text).streams?.[0];
+      if (!stream) throw new Error('the output holds no video stream');
+      return {
+        codec: String(stream.codec_name),
+        frames: Number(stream.nb_read_packets),
+        width: Number(stream.width),
+        height: Number(stream.height),
+      };
+    });
+  }
+
+  /**
+   * Writes `bytes` (this encoder's output) into a scratch folder and runs `work` on it
+   * with ffmpeg's log watched; `output` is the path of `outputName` beside it. Both are removed after.
+   */
+  #withFile<T>(
+    bytes: Uint8Array,
+    name: string,
+    outputName: string,
+    signal: AbortSignal | undefined,
+    work: (ffmpeg: FFmpeg, input: string, output: string, log: ReturnType<typeof watchLog>) => Promise<T>,
+  ): Promise<T> {
     return this.#host.run(
       (ffmpeg) =>
         inScratchDir(ffmpeg, async (dir, created) => {
-          const input = `${dir}/probe.${this.extension}`;
-          const report = `${dir}/probe.json`;
-          created.push(input, report);
+          const input = `${dir}/${name}.${this.extension}`;
+          const output = `${dir}/${outputName}`;
+          created.push(input, output);
           await ffmpeg.writeFile(input, bytes.slice());
           const log = watchLog(ffmpeg, 1);
-          let text: string;
           try {
-            // ffmpeg.wasm's ffprobe returns -1 even when it succeeds: judge by its report.
-            await ffmpeg.ffprobe(probeArgs(input, report));
-            text = new TextDecoder().decode((await ffmpeg.readFile(report)) as Uint8Array);
-          } catch {
-            this.#host.retire();
-            throw new Error(`the output cannot be read back: ${log.reason()}`);
+            return await work(ffmpeg, input, output, log);
           } finally {
             log.stop();
           }
-          const stream = JSON.parse(text).streams?.[0];
-          if (!stream) throw new Error('the output holds no video stream');
-          return {
-            codec: String(stream.codec_name),
-            frames: Number(stream.nb_read_packets),
-            width: Number(stream.width),
-            height: Number(stream.height),
-          };
         }),
       signal,
     );

@@ -1,19 +1,6 @@
-// Encoder ids a caller may name in `codecs`, and the default order.
+// Picks the encoders a caller names in `codecs`, or the default chain (DEFAULT_CODECS, in settings.ts).
+import { DEFAULT_CODECS } from '../settings.js';
 import type { Encoder } from './encoder.js';
-
-/**
- * WebCodecs first (fast, nothing to download), where the browser supports it;
- * ffmpeg.wasm, loaded only if those fail, then the original order.
- */
-export const DEFAULT_CODECS = [
-  'webcodecs-h264',
-  'webcodecs-vp9',
-  'webcodecs-vp8',
-  'ffmpeg-h264',
-  'ffmpeg-vp8',
-  'ffmpeg-mpeg4',
-  'ffmpeg-gif',
-] as const;
 
 /** Picks encoders by id, in the order given; an unknown or repeated id is an error, not a skip. */
 export function selectEncoders(available: readonly Encoder[], ids: readonly string[] | undefined): Encoder[] {

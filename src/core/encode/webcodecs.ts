@@ -19,7 +19,8 @@ import {
   canEncodeVideo,
   type VideoCodec,
 } from 'mediabunny';
-import type { Container, EncodeJob, Encoder, ProbeResult, Quality, VerifyJob } from './encoder.js';
+import { DEFAULTS, KEYFRAME_SECONDS, type Quality } from '../settings.js';
+import type { Container, EncodeJob, Encoder, ProbeResult, VerifyJob } from './encoder.js';
 import { repairAvcDecoderConfig } from './avcc.js';
 import { verifyByDecoding } from './decode-check.js';
 import { I420_COLOR_SPACE, i420Size, rgbaToI420 } from './yuv.js';
@@ -38,7 +39,6 @@ export const WEBCODECS_CODECS: readonly WebCodecsSpec[] = [
 ];
 
 const BITRATE = { high: QUALITY_HIGH, standard: QUALITY_MEDIUM, small: QUALITY_LOW } as const;
-const KEYFRAME_SECONDS = 2;
 
 class WebCodecsEncoder implements Encoder {
   readonly id: string;
@@ -69,7 +69,7 @@ class WebCodecsEncoder implements Encoder {
     const { frames, fps, signal, width, height } = job;
     const source = new VideoSampleSource({
       codec: this.#codec,
-      bitrate: BITRATE[(job.quality ?? 'standard') as Quality],
+      bitrate: BITRATE[(job.quality ?? DEFAULTS.quality) as Quality],
       keyFrameInterval: KEYFRAME_SECONDS,
       latencyMode: 'quality',
       sizeChangeBehavior: 'deny',

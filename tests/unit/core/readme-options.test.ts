@@ -1,7 +1,7 @@
 // README's options table against the code: the codec chain and every default it states.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CODECS } from '../../../src/core/encode/registry';
+import { DEFAULT_CODECS } from '../../../src/core/settings';
 import { resolveOptions } from '../../../src/core/options';
 
 const README = readFileSync(join(__dirname, '../../../README.md'), 'utf8');

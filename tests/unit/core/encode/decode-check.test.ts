@@ -22,19 +22,21 @@ describe('blockPsnr', () => {
   });
 
   test('pixels moved within one block do not count; moved across blocks they do', () => {
-    const dot = (px: number) => frame(16, 8, (x, y) => (x === px && y === 0 ? [255, 0, 0] : [0, 0, 0]));
-    expect(blockPsnr(dot(0), dot(BLOCK - 1), 16)).toBe(Infinity);
-    expect(blockPsnr(dot(0), dot(BLOCK), 16)).toBeLessThan(Infinity);
+    const W = 2 * BLOCK;
+    const dot = (px: number) => frame(W, BLOCK, (x, y) => (x === px && y === 0 ? [255, 0, 0] : [0, 0, 0]));
+    expect(blockPsnr(dot(0), dot(BLOCK - 1), W)).toBe(Infinity);
+    expect(blockPsnr(dot(0), dot(BLOCK), W)).toBeLessThan(Infinity);
   });
 
   test('alpha is ignored; partial blocks at the edges are averaged over their own pixels', () => {
-    const a = frame(10, 10, () => [50, 50, 50]);
+    const S = BLOCK + 2;
+    const a = frame(S, S, () => [50, 50, 50]);
     const b = a.slice();
     for (let i = 3; i < b.length; i += 4) b[i] = 0;
-    expect(blockPsnr(a, b, 10)).toBe(Infinity);
+    expect(blockPsnr(a, b, S)).toBe(Infinity);
     // Only the 2x2 corner block differs, by 40: one block of four, so the MSE is 40^2 / 4.
-    const c = frame(10, 10, (x, y) => (x >= 8 && y >= 8 ? [90, 90, 90] : [50, 50, 50]));
-    expect(blockPsnr(a, c, 10)).toBeCloseTo(10 * Math.log10((255 * 255) / (1600 / 4)), 10);
+    const c = frame(S, S, (x, y) => (x >= BLOCK && y >= BLOCK ? [90, 90, 90] : [50, 50, 50]));
+    expect(blockPsnr(a, c, S)).toBeCloseTo(10 * Math.log10((255 * 255) / (1600 / 4)), 10);
   });
 
   test('frames of different sizes cannot be compared', () => {

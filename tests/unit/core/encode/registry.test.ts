@@ -1,4 +1,5 @@
-import { DEFAULT_CODECS, selectEncoders } from '../../../../src/core/encode/registry';
+import { selectEncoders } from '../../../../src/core/encode/registry';
+import { DEFAULT_CODECS } from '../../../../src/core/settings';
 import { fakeEncoder } from '../../fakes';
 
 const all = ['ffmpeg-gif', 'ffmpeg-mpeg4', 'ffmpeg-vp8', 'ffmpeg-h264'].map((id) => fakeEncoder(id));

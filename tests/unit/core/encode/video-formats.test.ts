@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FFmpegHost } from '../../../../src/core/encode/ffmpeg-host';
-import { DEFAULT_CODECS } from '../../../../src/core/encode/registry';
+import { DEFAULT_CODECS } from '../../../../src/core/settings';
 
 // The real host would load the 32 MB wasm core; only the encoders' fields are read here.
 jest.mock('../../../../src/core/encode/ffmpeg-host', () => ({ ffmpegHost: null }));
