@@ -1,7 +1,8 @@
 // Unit tests only (fast, no browser); the browser tests run with node --test.
-// ES-module-only packages that ts-jest compiles to CommonJS for jest: three and
-// lit (with its parts lit-html, lit-element and @lit/reactive-element).
-const esmOnly = ['three', 'lit', 'lit-html', 'lit-element', '@lit'].join('|');
+// ES-module-only packages that ts-jest compiles to CommonJS for jest: three,
+// lit (with its parts lit-html, lit-element and @lit/reactive-element) and
+// @jupyter-widgets/base (the widget tests run on the real model).
+const esmOnly = ['three', 'lit', 'lit-html', 'lit-element', '@lit', '@jupyter-widgets'].join('|');
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -4,12 +4,12 @@ import { DOMWidgetView } from '@jupyter-widgets/base';
 import { isColormap } from '../core/colormap.js';
 import '../ui/index.js';
 import type { ExportPanel } from '../ui/export-panel.js';
-import type { AnimationModel, PanelExportOptions } from './model.js';
+import type { PanelExportOptions } from './export-runner.js';
+import type { AnimationModel, CameraRequest } from './model.js';
 
 export class AnimationView extends DOMWidgetView {
   declare model: AnimationModel;
   #panel: ExportPanel | null = null;
-  #viewProvider: (() => ReturnType<NonNullable<AnimationModel['viewProvider']>>) | null = null;
 
   override render(): void {
     const panel = document.createElement('cloudreel-export-panel') as ExportPanel;
@@ -18,13 +18,13 @@ export class AnimationView extends DOMWidgetView {
     this.el.appendChild(panel);
     panel.addEventListener('cloudreel-export', (e: Event) => {
       const options = (e as CustomEvent<PanelExportOptions>).detail;
-      this.model.startExport(options).catch(() => {
+      this.model.runner.start(options).catch(() => {
         // The status line already says "Export failed: ..." or "Export cancelled".
       });
     });
-    panel.addEventListener('cloudreel-cancel', () => this.model.cancelExport());
-    this.#viewProvider = () => panel.player?.getView();
-    this.model.viewProvider = this.#viewProvider;
+    panel.addEventListener('cloudreel-cancel', () => this.model.runner.cancel());
+    // An export the kernel asked for renders with the camera of the view shown last (removed views stop listening).
+    this.listenTo(this.model, 'cloudreel:camera', (request: CameraRequest) => (request.view = panel.player?.getView()));
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
     // Only a change from the kernel resets fps and colormap: the user's choice in the panel stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
@@ -42,11 +42,11 @@ export class AnimationView extends DOMWidgetView {
     const panel = this.#panel;
     if (!panel) return;
     const m = this.model;
-    panel.frameSet = m.frameSet;
-    panel.receiving = m.receiving;
+    panel.frameSet = m.inbox.frameSet;
+    panel.receiving = m.inbox.receiving;
     panel.status = m.status;
-    panel.result = m.result;
-    panel.exporting = m.exporting;
+    panel.result = m.runner.result;
+    panel.exporting = m.runner.exporting;
     panel.fileStem = m.get('file_stem');
     // The export's size, so the player (and the camera it hands the export) has the video's shape.
     panel.aspect = m.get('width') / m.get('height');
@@ -55,9 +55,6 @@ export class AnimationView extends DOMWidgetView {
   }
 
   override remove(): void {
-    // Another view of the same model (the widget shown in a second cell) keeps its camera.
-    if (this.model.viewProvider === this.#viewProvider) this.model.viewProvider = null;
-    this.#viewProvider = null;
     this.#panel = null;
     super.remove();
   }

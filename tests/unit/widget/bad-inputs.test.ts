@@ -1,3 +1,4 @@
+/** @jest-environment ./tests/unit/widget/widget-environment.cjs */
 // The kernel path of tests/cases/bad-inputs.json: frames packed as the kernel
 // packs them (without its checks) and tampered transfers, fed to the
 // FrameAssembler and to the model's message handler; plus properties: random
@@ -7,10 +8,9 @@ import { FrameError } from '../../../src/core/frames';
 import { FrameAssembler, TransferError, type FramesHeader } from '../../../src/widget/frame-transfer';
 import { cases, table, type Message, type Reject } from '../bad-input-cases';
 
-jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 jest.mock('../../../src/core/export', () => ({ exportAnimation: jest.fn(() => Promise.reject(new Error('no exports in this test'))) }));
 
-import { AnimationModel } from '../../../src/widget/model';
+import { createWidget, type Widget } from './widget-harness';
 
 /** Runs a transfer through a FrameAssembler as the model does: begin, every chunk, end. */
 function assemble(messages: Message[]) {
@@ -30,21 +30,10 @@ function errorOf(run: () => unknown): Error | null {
   }
 }
 
-interface ModelView {
-  status: { phase: string; message: string } | null;
-  frameSet: { frames: Array<{ count: number }> } | null;
-  sent: Array<Record<string, unknown>>;
-  trigger(event: string, ...args: unknown[]): void;
-}
-
-function newModel(): ModelView {
-  return new AnimationModel({}, { model_id: 'm' } as never) as unknown as ModelView;
-}
-
 /** Delivers kernel messages as ipywidgets does: content plus DataView buffers. */
-function deliver(model: ModelView, messages: Message[]): void {
+function deliver(widget: Widget, messages: Message[]): void {
   for (const { data, ...content } of messages) {
-    model.trigger('msg:custom', content, data ? [new DataView(data.buffer, data.byteOffset, data.byteLength)] : []);
+    widget.deliver(content, data ? [new DataView(data.buffer, data.byteOffset, data.byteLength)] : []);
   }
 }
 
@@ -77,17 +66,18 @@ describe('frames rows the wire can carry: the browser reaches the verdict on its
 
   test.each(wireFrameRows)('%s, through the model: an error status, and a waiting save fails with it', async (_id, row) => {
     const expected = cases.expectation(row, 'js');
-    const model = newModel();
-    deliver(model, [{ type: 'save', request: 7 }]);
-    deliver(model, cases.wireMessages({ frames: row.frames, chunk_bytes: 16 }));
+    const widget = createWidget();
+    const { model } = widget;
+    deliver(widget, [{ type: 'save', request: 7 }]);
+    deliver(widget, cases.wireMessages({ frames: row.frames, chunk_bytes: 16 }));
     await settle();
     if (expected.reject) {
       const fragment = (expected.reject as Reject).message;
       expect(model.status).toEqual({ phase: 'error', fraction: 0, message: expect.stringContaining(`Receiving frames failed: ${fragment}`) });
-      expect(model.sent).toContainEqual(expect.objectContaining({ type: 'export-failed', request: 7, message: expect.stringContaining(fragment) }));
+      expect(widget.sent).toContainEqual(expect.objectContaining({ type: 'export-failed', request: 7, message: expect.stringContaining(fragment) }));
     } else {
       expect(model.status).toBeNull();
-      expect(model.frameSet!.frames.map((f) => f.count)).toEqual((expected.accept as { counts: number[] }).counts);
+      expect(model.inbox.frameSet!.frames.map((f) => f.count)).toEqual((expected.accept as { counts: number[] }).counts);
     }
   });
 });
@@ -96,8 +86,9 @@ describe('bad-inputs.json wire rows: tampered transfers', () => {
   test.each(table.wire.map((row) => [row.id, row] as const))('%s', (_id, row) => {
     const error = errorOf(() => assemble(cases.wireMessages(row)));
     expect(error?.message).toContain(row.reject);
-    const model = newModel();
-    deliver(model, cases.wireMessages(row));
+    const widget = createWidget();
+    const { model } = widget;
+    deliver(widget, cases.wireMessages(row));
     expect(model.status?.message).toBe(`Receiving frames failed: ${error!.message}`);
   });
 
@@ -159,32 +150,35 @@ const buffers = fc.oneof(fc.constant([]), fc.array(bytes.map((b) => new DataView
 test('property: random kernel messages never throw out of the model, end in a clear status, and a good transfer still works after them', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(message, buffers), { maxLength: 8 }), async (garbage) => {
-      const model = newModel();
+      const widget = createWidget();
+      const { model } = widget;
       for (const [content, data] of garbage) {
-        expect(() => model.trigger('msg:custom', content, data)).not.toThrow();
+        expect(() => widget.deliver(content, data)).not.toThrow();
         if (model.status) expect(model.status).toMatchObject({ phase: 'error', message: expect.stringMatching(/^(Receiving frames failed|Export failed): \S/) });
       }
       await settle();
-      deliver(model, cases.wireMessages({ frames: [{ n: 3 }, { n: 0 }], chunk_bytes: 10 }, 99));
-      expect(model.frameSet?.frames.map((f) => f.count)).toEqual([3, 0]);
+      deliver(widget, cases.wireMessages({ frames: [{ n: 3 }, { n: 0 }], chunk_bytes: 10 }, 99));
+      expect(model.inbox.frameSet?.frames.map((f) => f.count)).toEqual([3, 0]);
     }),
     { numRuns: 200 },
   );
 });
 
 test('a malformed request fails with its own message and leaves a transfer in progress alone', () => {
-  const model = newModel();
+  const widget = createWidget();
+  const { model } = widget;
   const [begin, ...rest] = cases.wireMessages({ frames: [{ n: 4 }], chunk_bytes: 16 });
-  deliver(model, [begin!]);
-  deliver(model, [{ type: 'save', request: 'seven' }]);
+  deliver(widget, [begin!]);
+  deliver(widget, [{ type: 'save', request: 'seven' }]);
   expect(model.status?.message).toBe('Export failed: the kernel sent a malformed save message: request must be a whole number >= 0, got "seven"');
-  deliver(model, rest);
-  expect(model.frameSet?.frames.map((f) => f.count)).toEqual([4]);
+  deliver(widget, rest);
+  expect(model.inbox.frameSet?.frames.map((f) => f.count)).toEqual([4]);
 });
 
 test('a message of a kind this page does not know is ignored, with a warning', () => {
-  const model = newModel();
-  deliver(model, [{ type: 'frames-v2', version: 1 }]);
+  const widget = createWidget();
+  const { model } = widget;
+  deliver(widget, [{ type: 'frames-v2', version: 1 }]);
   expect(model.status).toBeNull();
   expect(console.warn).toHaveBeenCalledWith('cloudreel: ignoring a kernel message of unknown type "frames-v2"');
 });

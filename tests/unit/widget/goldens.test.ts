@@ -1,7 +1,7 @@
+/** @jest-environment ./tests/unit/widget/widget-environment.cjs */
 // Golden digest of every message the widget model sends to the kernel in a scripted exchange (issue 13: a refactor must reproduce it).
 // The digest lives in tests/cases/goldens.json ("ts_exchange"); it is never regenerated: a mismatch is a change of behaviour.
-// The whole harness is this file: the model on the stand-in widget base, what it sends recorded from the base's send().
-jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
+// The harness is this file: the model on the real widget base with a mock comm (./widget-harness), what it sends recorded from the base's send().
 
 /** What exportAnimation does next: 'done' resolves with the golden video, 'hang' waits for the abort. */
 const exportPlan: Array<'done' | 'hang'> = [];
@@ -30,7 +30,7 @@ import { DOMWidgetModel } from '@jupyter-widgets/base';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnimationModel } from '../../../src/widget/model';
+import { createWidget } from './widget-harness';
 
 const GOLDENS = JSON.parse(readFileSync(join(__dirname, '../../cases/goldens.json'), 'utf8'));
 const VIDEO = Buffer.from(GOLDENS.video.base64 as string, 'base64');
@@ -51,14 +51,6 @@ function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
 }
 
-interface ScriptModel {
-  frameSet: { frames: Array<{ count: number; positions: Float32Array }>; origin: number[] } | null;
-  status: { message: string } | null;
-  trigger(event: string, ...args: unknown[]): void;
-  set(values: Record<string, unknown>): void;
-  close(): Promise<void>;
-}
-
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 };
@@ -77,8 +69,8 @@ async function runExchange(payload: Uint8Array) {
     const { page, ...rest } = content as Record<string, unknown>;
     log.push({ sent: { ...rest, page: typeof page === 'string' && /^[0-9a-f]{24}$/.test(page) ? '<page id>' : page }, buffers: (buffers ?? []).map(sha256) });
   } as never);
-  const kernel = (content: Record<string, unknown>, buffers: DataView[] = []) => model.trigger('msg:custom', content, buffers);
-  const model = new AnimationModel({ frames_version: 1, codecs: ['ffmpeg-h264'] }, { model_id: 'golden' } as never) as unknown as ScriptModel;
+  const { model, deliver } = createWidget({ frames_version: 1, codecs: ['ffmpeg-h264'] });
+  const kernel = (content: Record<string, unknown>, buffers: DataView[] = []) => deliver(content, buffers);
   const token = 'c'.repeat(32);
   kernel({ type: 'frames-offer', version: 1, header: SAMPLE.header, token, write_seconds: 0.25 });
   await settle();
@@ -87,7 +79,7 @@ async function runExchange(payload: Uint8Array) {
   kernel({ type: 'frames-chunk', version: 1, index: 1, offset: cut }, [new DataView(payload.buffer, payload.byteOffset + cut, payload.length - cut)]);
   kernel({ type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(payload.buffer, payload.byteOffset, cut)]);
   kernel({ type: 'frames-end', version: 1 });
-  const set = model.frameSet!;
+  const set = model.inbox.frameSet!;
   log.push({ received: { frames: set.frames.map((f) => f.count), origin: set.origin, positions: set.frames.map((f) => sha256(f.positions)) } });
   exportPlan.push('done');
   kernel({ type: 'export', request: 11, codecs: [] });
@@ -99,8 +91,7 @@ async function runExchange(payload: Uint8Array) {
   await settle();
   kernel({ type: 'cancel' });
   await settle();
-  model.set({ frames_version: 2 });
-  model.trigger('change:frames_version');
+  model.set({ frames_version: 2 }); // fires change:frames_version, as a state update from the kernel does
   kernel({ type: 'save', request: 14 });
   await settle();
   kernel({ type: 'cancel' });

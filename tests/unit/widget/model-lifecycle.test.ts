@@ -1,9 +1,8 @@
+/** @jest-environment ./tests/unit/widget/widget-environment.cjs */
 // The model when its kernel goes away: a restart while frames are in flight
 // aborts the request and says what to do, closing the model cancels its
 // export, and a send on a closed comm never throws. And when the page goes
 // away (model closed, reload, tab closed) it tells the kernel ('page-gone').
-
-jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 
 const fetchSignals: AbortSignal[] = [];
 jest.mock('../../../src/widget/frame-fetch', () => ({
@@ -27,38 +26,25 @@ jest.mock('../../../src/core/export', () => ({
   ),
 }));
 
-import { AnimationModel } from '../../../src/widget/model';
-
-interface TestModel {
-  status: { phase: string; message: string } | null;
-  receiving: { done: number; total: number } | null;
-  frameSet: unknown;
-  exporting: boolean;
-  sent: Array<Record<string, unknown>>;
-  commClosed: boolean;
-  comm_live: boolean;
-  trigger(event: string, ...args: unknown[]): void;
-  startExport(): Promise<unknown>;
-  close(comm_closed?: boolean): Promise<void>;
-}
+import { createWidget, type Widget } from './widget-harness';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const offer = { type: 'frames-offer', version: 1, header: { frames: [{ points: 1, colors: false }], total_bytes: 12 }, token: 'a'.repeat(32), write_seconds: 0 };
 
-function newModel(): TestModel {
-  return new AnimationModel({ frames_version: 1 }, { model_id: 'm' } as never) as unknown as TestModel;
+function newWidget(): Widget {
+  return createWidget({ frames_version: 1 });
 }
 
-/** A model whose frames came over the comm: one point, ready to export. */
-async function modelWithFrames(): Promise<TestModel> {
-  const model = newModel();
+/** A widget whose frames came over the comm: one point, ready to export. */
+async function widgetWithFrames(): Promise<Widget> {
+  const widget = newWidget();
   const data = new Float32Array([0, 0, 0]);
-  model.trigger('msg:custom', { type: 'frames-begin', version: 1, header: offer.header, chunks: 1 }, []);
-  model.trigger('msg:custom', { type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(data.buffer)]);
-  model.trigger('msg:custom', { type: 'frames-end', version: 1 }, []);
+  widget.deliver({ type: 'frames-begin', version: 1, header: offer.header, chunks: 1 }, []);
+  widget.deliver({ type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(data.buffer)]);
+  widget.deliver({ type: 'frames-end', version: 1 }, []);
   await settle();
-  expect(model.frameSet).not.toBeNull();
-  return model;
+  expect(widget.model.inbox.frameSet).not.toBeNull();
+  return widget;
 }
 
 beforeEach(() => {
@@ -70,72 +56,69 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 test('a kernel restart while the frames are fetched aborts the request and says to run the cell again', async () => {
-  const model = newModel();
-  model.trigger('msg:custom', offer, []);
+  const { model, deliver, sent, restartKernel } = newWidget();
+  deliver(offer, []);
   await settle();
-  expect(model.receiving).toEqual({ done: 0, total: 1 });
+  expect(model.inbox.receiving).toEqual({ done: 0, total: 1 });
   expect(fetchSignals[0]!.aborted).toBe(false);
 
-  model.comm_live = false;
-  model.commClosed = true;
-  model.trigger('comm_live_update');
+  restartKernel();
   await settle();
   expect(fetchSignals[0]!.aborted).toBe(true);
-  expect(model.receiving).toBeNull();
+  expect(model.inbox.receiving).toBeNull();
   expect(model.status?.message).toMatch(/^Receiving frames failed: the kernel restarted .*Run the cell again/);
   // The aborted fetch does not fall back to asking over the (closed) comm.
-  expect(model.sent.filter((m) => m.type === 'request-frames' && m.http === false)).toEqual([]);
+  expect(sent.filter((m) => m.type === 'request-frames' && m.http === false)).toEqual([]);
 });
 
 test('a kernel restart with the frames already here leaves the widget as it was', async () => {
-  const model = await modelWithFrames();
-  model.comm_live = false;
-  model.trigger('comm_live_update');
+  const { model, restartKernel } = await widgetWithFrames();
+  restartKernel();
   expect(model.status).toBeNull();
-  expect(model.frameSet).not.toBeNull();
+  expect(model.inbox.frameSet).not.toBeNull();
 });
 
 test('closing the model cancels its running export', async () => {
-  const model = await modelWithFrames();
-  const done = model.startExport().catch((e: Error) => e.name);
-  expect(model.exporting).toBe(true);
-  model.trigger('destroy', model);
+  const { model } = await widgetWithFrames();
+  const done = model.runner.start().catch((e: Error) => e.name);
+  expect(model.runner.exporting).toBe(true);
+  void model.close();
   expect(exportSignals[0]!.aborted).toBe(true);
   expect(await done).toBe('AbortError');
-  expect(model.exporting).toBe(false);
+  expect(model.runner.exporting).toBe(false);
 });
 
 test('a save request on a closed comm neither throws nor leaves anything waiting', async () => {
-  const model = await modelWithFrames();
-  model.commClosed = true;
+  const { model, comm, deliver } = await widgetWithFrames();
+  comm.closed = true;
   const errors: unknown[] = [];
   process.on('unhandledRejection', (e) => errors.push(e));
-  expect(() => model.trigger('msg:custom', { type: 'save', request: 7 }, [])).not.toThrow();
+  expect(() => deliver({ type: 'save', request: 7 }, [])).not.toThrow();
   await settle();
-  model.trigger('msg:custom', { type: 'cancel' }, []);
+  deliver({ type: 'cancel' }, []);
   await settle();
   await settle();
   expect(errors).toEqual([]);
-  expect(model.exporting).toBe(false);
+  expect(model.runner.exporting).toBe(false);
   // A closed comm is no transfer failure: no "Receiving frames failed" (the mocked export reports no status).
   expect(model.status).toBeNull();
 });
 
 test('anim.cancel() before the frames arrived: the requested export never starts, the kernel hears why', async () => {
-  const model = newModel();
-  model.trigger('msg:custom', offer, []);
-  model.trigger('msg:custom', { type: 'save', request: 3 }, []);
-  model.trigger('msg:custom', { type: 'cancel' }, []);
+  const { model, deliver, sent } = newWidget();
+  deliver(offer, []);
+  deliver({ type: 'save', request: 3 }, []);
+  deliver({ type: 'cancel' }, []);
   await settle();
-  expect(model.sent).toContainEqual({ type: 'export-failed', request: 3, message: 'the export was cancelled', page: expect.stringMatching(/^[0-9a-f]{24}$/) });
+  expect(sent).toContainEqual({ type: 'export-failed', request: 3, message: 'the export was cancelled', page: expect.stringMatching(/^[0-9a-f]{24}$/) });
   expect(exportSignals).toEqual([]); // no export was started
-  expect(model.receiving).toEqual({ done: 0, total: 1 }); // the frames still come: only the export is off
+  expect(model.inbox.receiving).toEqual({ done: 0, total: 1 }); // the frames still come: only the export is off
 });
 
 test('every message to the kernel names its page, and two pages have different names', async () => {
-  const [a, b] = [newModel(), newModel()];
-  a.trigger('msg:custom', offer, []);
-  a.trigger('msg:custom', { type: 'save', request: 4 }, []);
+  const [a, b] = [newWidget(), newWidget()];
+  a.deliver(offer, []);
+  a.deliver({ type: 'save', request: 4 }, []);
   await settle();
   const pages = new Set(a.sent.map((m) => m.page));
   expect(a.sent.length).toBeGreaterThanOrEqual(2); // request-frames and ack at least
@@ -146,47 +129,44 @@ test('every message to the kernel names its page, and two pages have different n
 });
 
 describe('the page going away tells the kernel, which fails the saves this page was serving', () => {
-  const pageGone = (model: TestModel) => model.sent.filter((m) => m.type === 'page-gone');
-  let listeners: Array<[string, unknown]>;
-  let removed: Array<[string, unknown]>;
+  const pageGone = (widget: Widget) => widget.sent.filter((m) => m.type === 'page-gone');
+  let listeners: Array<[string, unknown, AddEventListenerOptions | undefined]>;
+  /** The listeners whose lifetime signal has ended: the browser has dropped them. */
+  const removed = () => listeners.filter(([, , options]) => options?.signal?.aborted);
 
   beforeEach(() => {
     listeners = [];
-    removed = [];
-    (globalThis as { window?: unknown }).window = {
-      addEventListener: (type: string, fn: unknown) => listeners.push([type, fn]),
-      removeEventListener: (type: string, fn: unknown) => removed.push([type, fn]),
-    };
+    jest.spyOn(window, 'addEventListener').mockImplementation((type: string, fn: unknown, options?: boolean | AddEventListenerOptions) => {
+      listeners.push([type, fn, typeof options === 'object' ? options : undefined]);
+    });
   });
-  afterEach(() => delete (globalThis as { window?: unknown }).window);
 
   test('closing the model from the page says so once, before its comm closes', async () => {
-    const model = await modelWithFrames();
-    await model.close();
-    expect(model.commClosed).toBe(true);
-    expect(pageGone(model)).toEqual([{ type: 'page-gone', page: expect.stringMatching(/^[0-9a-f]{24}$/) }]);
+    const widget = await widgetWithFrames();
+    await widget.model.close();
+    expect(widget.comm.closed).toBe(true);
+    expect(pageGone(widget)).toEqual([{ type: 'page-gone', page: expect.stringMatching(/^[0-9a-f]{24}$/) }]);
   });
 
-  test('a reload or a closed tab (pagehide) says so; the listener goes when the model does', () => {
-    const model = newModel();
+  test('a reload or a closed tab (pagehide) says so; the listener goes when the model does', async () => {
+    const widget = newWidget();
     const pagehide = listeners.filter(([type]) => type === 'pagehide');
     expect(pagehide).toHaveLength(1);
     (pagehide[0]![1] as () => void)();
-    expect(pageGone(model)).toHaveLength(1);
-    model.trigger('destroy', model);
-    expect(removed).toEqual(pagehide);
-    expect(pageGone(model)).toHaveLength(1);
+    expect(pageGone(widget)).toHaveLength(1);
+    await widget.model.close();
+    expect(removed()).toEqual(pagehide);
+    expect(pageGone(widget)).toHaveLength(1);
   });
 
   test('the kernel closing the widget or restarting: nothing is sent, nothing warns', async () => {
-    const closed = newModel();
-    await closed.close(true);
-    const restarted = newModel();
-    restarted.comm_live = false;
-    restarted.commClosed = true;
-    restarted.trigger('destroy', restarted);
+    const closed = newWidget();
+    await closed.model.close(true);
+    const restarted = newWidget();
+    restarted.restartKernel();
+    await restarted.model.close();
     expect([...pageGone(closed), ...pageGone(restarted)]).toEqual([]);
     expect(console.warn).not.toHaveBeenCalled();
-    expect(removed.map(([type]) => type)).toEqual(['pagehide', 'pagehide']);
+    expect(removed().map(([type]) => type)).toEqual(['pagehide', 'pagehide']);
   });
 });

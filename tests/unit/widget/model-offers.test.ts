@@ -1,9 +1,9 @@
+/** @jest-environment ./tests/unit/widget/widget-environment.cjs */
 // The model against HTTP offers the kernel should not have made: too large to
 // allocate, a header that does not add up, a body that disagrees with the
 // header. Each ends in an error that names the problem (never "Receiving
 // frames 0/1" for ever), and each is acknowledged so the kernel drops its
 // spool file. Good frames afterwards clear the old error text.
-jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 jest.mock('../../../src/core/export', () => ({ exportAnimation: jest.fn(() => Promise.reject(new Error('no exports in this test'))) }));
 
 /** What the frames route answers next: a body, or a network failure. */
@@ -21,43 +21,34 @@ jest.mock('@jupyterlab/services', () => ({
   },
 }));
 
-import { AnimationModel } from '../../../src/widget/model';
-
-interface TestModel {
-  status: { phase: string; message: string } | null;
-  receiving: { done: number; total: number } | null;
-  frameSet: { frames: Array<{ count: number }> } | null;
-  sent: Array<Record<string, unknown>>;
-  trigger(event: string, ...args: unknown[]): void;
-  set(values: Record<string, unknown>): void;
-}
+import { createWidget, type Widget } from './widget-harness';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const token = 'b'.repeat(32);
 const onePoint = { frames: [{ points: 1, colors: false }], total_bytes: 12 };
 
-function newModel(): TestModel {
-  return new AnimationModel({ frames_version: 1 }, { model_id: 'm' } as never) as unknown as TestModel;
+function newWidget(): Widget {
+  return createWidget({ frames_version: 1 });
 }
 
 function serve(bytes: number): void {
   responses.push(() => new Response(new Uint8Array(bytes), { status: 200, headers: { 'Content-Type': 'application/octet-stream' } }));
 }
 
-function offer(model: TestModel, header: object, version = 1): void {
-  model.trigger('msg:custom', { type: 'frames-offer', version, header, token, write_seconds: 0 }, []);
+function offer(widget: Widget, header: object, version = 1): void {
+  widget.deliver({ type: 'frames-offer', version, header, token, write_seconds: 0 }, []);
 }
 
 /** Frames over the comm, as the kernel's fallback sends them. */
-function sendOverComm(model: TestModel, version: number, header: object = onePoint): void {
+function sendOverComm(widget: Widget, version: number, header: object = onePoint): void {
   const data = new Float32Array([1, 2, 3]);
-  model.trigger('msg:custom', { type: 'frames-begin', version, header, chunks: 1 }, []);
-  model.trigger('msg:custom', { type: 'frames-chunk', version, index: 0, offset: 0 }, [new DataView(data.buffer)]);
-  model.trigger('msg:custom', { type: 'frames-end', version }, []);
+  widget.deliver({ type: 'frames-begin', version, header, chunks: 1 }, []);
+  widget.deliver({ type: 'frames-chunk', version, index: 0, offset: 0 }, [new DataView(data.buffer)]);
+  widget.deliver({ type: 'frames-end', version }, []);
 }
 
-const acks = (model: TestModel) => model.sent.filter((m) => m.type === 'frames-received').map((m) => m.token);
-const commRequests = (model: TestModel) => model.sent.filter((m) => m.type === 'request-frames' && m.http === false);
+const acks = (widget: Widget) => widget.sent.filter((m) => m.type === 'frames-received').map((m) => m.token);
+const commRequests = (widget: Widget) => widget.sent.filter((m) => m.type === 'request-frames' && m.http === false);
 
 beforeEach(() => {
   responses.length = 0;
@@ -68,80 +59,86 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 test('an offer larger than the page can allocate ends with the out-of-memory message and is acknowledged', async () => {
-  const model = newModel();
+  const widget = newWidget();
+  const { model } = widget;
   const points = 2 ** 40;
-  offer(model, { frames: [{ points, colors: false }], total_bytes: points * 12 });
+  offer(widget, { frames: [{ points, colors: false }], total_bytes: points * 12 });
   await settle();
   expect(model.status?.message).toBe('Receiving frames failed: the frames need 13194.1 GB, more memory than this page can have');
-  expect(model.receiving).toBeNull();
-  expect(acks(model)).toEqual([token]);
+  expect(model.inbox.receiving).toBeNull();
+  expect(acks(widget)).toEqual([token]);
   expect(requested).toEqual([]); // nothing fetched
 });
 
 test('an offer whose header does not add up is refused and acknowledged', async () => {
-  const model = newModel();
-  offer(model, { ...onePoint, total_bytes: 24 });
+  const widget = newWidget();
+  const { model } = widget;
+  offer(widget, { ...onePoint, total_bytes: 24 });
   await settle();
-  expect(acks(model)).toEqual([token]);
+  expect(acks(widget)).toEqual([token]);
   expect(model.status?.message).toBe('Receiving frames failed: frames header says 24 bytes but its frames need 12');
 });
 
 test('a served body longer than the header fails naming the sizes, is acknowledged and not asked for again', async () => {
-  const model = newModel();
+  const widget = newWidget();
+  const { model } = widget;
   serve(24);
-  offer(model, onePoint);
+  offer(widget, onePoint);
   await settle();
   await settle();
   expect(model.status?.message).toMatch(/^Receiving frames failed: GET \S+ sent more than the 12 bytes the kernel's header announces$/);
-  expect(model.receiving).toBeNull();
-  expect(acks(model)).toEqual([token]);
-  expect(commRequests(model)).toEqual([]);
+  expect(model.inbox.receiving).toBeNull();
+  expect(acks(widget)).toEqual([token]);
+  expect(commRequests(widget)).toEqual([]);
 });
 
 test('with frames shown, an offer whose served body is short does not leave "Receiving frames 0/1" on screen', async () => {
-  const model = newModel();
-  sendOverComm(model, 1);
+  const widget = newWidget();
+  const { model } = widget;
+  sendOverComm(widget, 1);
   serve(6);
-  offer(model, onePoint, 2);
+  offer(widget, onePoint, 2);
   await settle();
   await settle();
-  expect(model.receiving).toBeNull();
+  expect(model.inbox.receiving).toBeNull();
   expect(model.status?.message).toMatch(/^Receiving frames failed: GET \S+ sent 6 of the 12 bytes the kernel's header announces$/);
-  expect(acks(model)).toEqual([token]);
-  expect(model.frameSet?.frames.map((f) => f.count)).toEqual([1]); // the frames already shown stay
+  expect(acks(widget)).toEqual([token]);
+  expect(model.inbox.frameSet?.frames.map((f) => f.count)).toEqual([1]); // the frames already shown stay
 });
 
 test('with frames shown, a failed fetch of an offer with nothing left to ask for ends its progress', async () => {
-  const model = newModel();
-  sendOverComm(model, 1);
-  offer(model, onePoint, 2); // no response queued: the request fails as a network fault
+  const widget = newWidget();
+  const { model } = widget;
+  sendOverComm(widget, 1);
+  offer(widget, onePoint, 2); // no response queued: the request fails as a network fault
   await settle();
   await settle();
   expect(requested).toHaveLength(1);
-  expect(model.receiving).toBeNull();
-  expect(acks(model)).toEqual([token]);
+  expect(model.inbox.receiving).toBeNull();
+  expect(acks(widget)).toEqual([token]);
 });
 
 test('a network fault on the current offer still asks again over the comm', async () => {
-  const model = newModel();
-  offer(model, onePoint);
+  const widget = newWidget();
+  const { model } = widget;
+  offer(widget, onePoint);
   await settle();
   await settle();
-  expect(commRequests(model)).toEqual([expect.objectContaining({ failed_offer: token })]);
-  expect(acks(model)).toEqual([token]);
-  sendOverComm(model, 1);
+  expect(commRequests(widget)).toEqual([expect.objectContaining({ failed_offer: token })]);
+  expect(acks(widget)).toEqual([token]);
+  sendOverComm(widget, 1);
   expect(model.status).toBeNull();
-  expect(model.frameSet?.frames.map((f) => f.count)).toEqual([1]);
+  expect(model.inbox.frameSet?.frames.map((f) => f.count)).toEqual([1]);
 });
 
 test('good frames after a failed transfer clear the old error text', async () => {
-  const model = newModel();
-  model.trigger('msg:custom', { type: 'frames-begin', version: 1, header: { ...onePoint, total_bytes: 24 }, chunks: 1 }, []);
+  const widget = newWidget();
+  const { model } = widget;
+  widget.deliver({ type: 'frames-begin', version: 1, header: { ...onePoint, total_bytes: 24 }, chunks: 1 }, []);
   expect(model.status?.message).toMatch(/^Receiving frames failed: /);
   // set_frames() in the kernel: a new version, sent whole.
-  model.set({ frames_version: 2 });
-  model.trigger('change:frames_version');
-  sendOverComm(model, 2);
-  expect(model.frameSet?.frames.map((f) => f.count)).toEqual([1]);
+  model.set({ frames_version: 2 }); // Backbone's set() fires change:frames_version, as a state update from the kernel does
+  sendOverComm(widget, 2);
+  expect(model.inbox.frameSet?.frames.map((f) => f.count)).toEqual([1]);
   expect(model.status).toBeNull();
 });

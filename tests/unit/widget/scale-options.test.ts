@@ -1,10 +1,10 @@
+/** @jest-environment ./tests/unit/widget/widget-environment.cjs */
 // The widget side of fixed framing and colour scales: values and categories
 // decoded from the kernel's bytes (checked like points), and the kernel's
 // bounds, vmin, vmax, palette and colormap traits reaching every export.
 import { FrameAssembler, type FramesHeader } from '../../../src/widget/frame-transfer';
 import { cases } from '../bad-input-cases';
 
-jest.mock('@jupyter-widgets/base', () => require('./fake-widget-base'));
 const exportCalls: Array<Record<string, unknown>> = [];
 jest.mock('../../../src/core/export', () => ({
   exportAnimation: jest.fn((_frames: unknown, options: Record<string, unknown>) => {
@@ -13,16 +13,8 @@ jest.mock('../../../src/core/export', () => ({
   }),
 }));
 
-import { AnimationModel } from '../../../src/widget/model';
-
-interface TestModel {
-  frameSet: { frames: Array<{ values?: Float32Array | null; categories?: Uint8Array | null }> } | null;
-  scale: Record<string, unknown>;
-  set(values: Record<string, unknown>): void;
-  trigger(event: string, ...args: unknown[]): void;
-  startExport(options?: Record<string, unknown>): Promise<unknown>;
-  cancelExport(): void;
-}
+import type { AnimationModel } from '../../../src/widget/model';
+import { createWidget } from './widget-harness';
 
 function assemble(frames: unknown[]) {
   const { header, payload } = cases.packWire(frames);
@@ -56,26 +48,26 @@ test('values (float32) and categories (bytes, padded) come out of the kernel\'s 
   });
 });
 
-async function modelWithFrames(state: Record<string, unknown> = {}): Promise<TestModel> {
-  const model = new AnimationModel({ frames_version: 1, ...state }, { model_id: 'm' } as never) as unknown as TestModel;
+async function modelWithFrames(state: Record<string, unknown> = {}): Promise<AnimationModel> {
+  const { model, deliver } = createWidget({ frames_version: 1, ...state });
   const { header, payload } = cases.packWire([{ n: 2, values: {} }]);
-  model.trigger('msg:custom', { type: 'frames-begin', version: 1, header, chunks: 1 }, []);
-  model.trigger('msg:custom', { type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(payload.buffer)]);
-  model.trigger('msg:custom', { type: 'frames-end', version: 1 }, []);
-  expect(Array.from(model.frameSet!.frames[0]!.values!)).toEqual([0, 0.5]);
+  deliver({ type: 'frames-begin', version: 1, header, chunks: 1 }, []);
+  deliver({ type: 'frames-chunk', version: 1, index: 0, offset: 0 }, [new DataView(payload.buffer)]);
+  deliver({ type: 'frames-end', version: 1 }, []);
+  expect(Array.from(model.inbox.frameSet!.frames[0]!.values!)).toEqual([0, 0.5]);
   return model;
 }
 
 test('the kernel\'s scale traits go into every export; the panel\'s colormap wins over the trait\'s', async () => {
   const traits = { colormap: 'magma', bounds: [[0, 0, 0], [1, 2, 3]], vmin: 0, vmax: 10, palette: { '2': '#ff0000' } };
   const model = await modelWithFrames(traits);
-  void model.startExport();
+  void model.runner.start();
   expect(exportCalls[0]).toMatchObject(traits);
-  model.cancelExport();
+  model.runner.cancel();
   await new Promise((resolve) => setTimeout(resolve, 0));
 
   const plain = await modelWithFrames();
-  void plain.startExport({ colormap: 'plasma' });
+  void plain.runner.start({ colormap: 'plasma' });
   expect(exportCalls[1]).toMatchObject({ colormap: 'plasma', bounds: null, vmin: null, vmax: null, palette: null });
 });
 

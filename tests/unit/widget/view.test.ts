@@ -6,7 +6,7 @@ import { Vector3 } from 'three';
 import { cameraFromView } from '../../../src/core/camera';
 import { toFrameSet } from '../../../src/core/frames';
 import { sampleResult, settle } from '../ui/lit-helpers';
-import type { AnimationModel } from '../../../src/widget/model';
+import type { AnimationModel, CameraRequest } from '../../../src/widget/model';
 
 // A minimal DOMWidgetView: @jupyter-widgets/base needs a JupyterLab to load.
 jest.mock('@jupyter-widgets/base', () => ({
@@ -16,7 +16,9 @@ jest.mock('@jupyter-widgets/base', () => ({
     constructor(options: { model: unknown }) {
       this.model = options.model;
     }
-    listenTo() {}
+    listenTo(model: { on(events: string, fn: (...args: unknown[]) => void): void }, events: string, fn: (...args: unknown[]) => void) {
+      model.on(events, fn);
+    }
     remove() {}
   },
 }));
@@ -29,14 +31,16 @@ const result = sampleResult({ bytes: 16, durationSeconds: 1, frames: 2, timings:
 /** The real view, panel and player for a stand-in model: widget state `state`, model fields `fields`. */
 async function mountView(state: Record<string, unknown>, fields: Record<string, unknown>) {
   jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null); // no WebGL in jsdom
+  const { frameSet = null, result = null, ...rest } = fields;
+  const handlers = new Map<string, Array<(...args: unknown[]) => void>>();
   const model = {
     get: (key: string) => state[key],
-    receiving: null,
+    on: (events: string, fn: (...args: unknown[]) => void) => events.split(' ').forEach((e) => handlers.set(e, [...(handlers.get(e) ?? []), fn])),
+    trigger: (event: string, ...args: unknown[]) => handlers.get(event)?.forEach((fn) => fn(...args)),
+    inbox: { frameSet, receiving: null },
+    runner: { result, exporting: false },
     status: null,
-    result: null,
-    exporting: false,
-    viewProvider: null,
-    ...fields,
+    ...rest,
   } as unknown as AnimationModel;
   const view = new (AnimationView as unknown as new (o: { model: AnimationModel }) => AnimationView)({ model });
   view.render();
@@ -83,8 +87,10 @@ describe('portrait and square exports through the widget route', () => {
   ])('at %ix%i the player has the video\'s shape and its camera, given to the export, keeps every point in the frame', async (width, height) => {
     const { model, view, panel } = await mountView({ file_stem: 'cloud', fps: 5, width, height }, { frameSet });
 
-    // What model.serveRequest hands exportAnimation, and the camera the renderer makes of it.
-    const camera = cameraFromView(model.viewProvider!()!, frameSet.bounds, width / height);
+    // What the view answers when a kernel request asks for the camera (the view the export renders), and the camera the renderer makes of it.
+    const request: CameraRequest = {};
+    model.trigger('cloudreel:camera', request);
+    const camera = cameraFromView(request.view!, frameSet.bounds, width / height);
     let outside = 0;
     for (const frame of frameSet.frames) {
       for (let i = 0; i < frame.count; i++) {
