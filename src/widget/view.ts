@@ -3,7 +3,7 @@
 import { DOMWidgetView } from '@jupyter-widgets/base';
 import { isColormap } from '../core/colormap.js';
 import '../ui/index.js';
-import type { ExportPanel } from '../ui/export-panel.js';
+import type { ExportPanel } from '../ui/index.js';
 import type { PanelExportOptions } from './export-runner.js';
 import type { AnimationModel, CameraRequest } from './model.js';
 
