@@ -6,16 +6,19 @@ src/core/options.ts the same messages; the page checks again.
 
 from __future__ import annotations
 
+import json
 import math
 from numbers import Real
 
-__all__ = ["MAX_FPS", "MAX_SIDE", "MIN_FPS", "check_fps", "check_side"]
+__all__ = ["MAX_FPS", "MAX_SIDE", "MIN_FPS", "POINT_SHAPES", "check_fps", "check_point_shape", "check_side"]
 
 #: One frame per 100 s: slower than that, GIF's frame delay (at most 655 s) and players misbehave.
 MIN_FPS = 0.01
 MAX_FPS = 240
 #: The largest side WebGL implementations commonly allow for a drawing buffer.
 MAX_SIDE = 8192
+#: How each point is drawn: a square (WebGL's POINTS) or a disc, the point size across.
+POINT_SHAPES = ("square", "round")
 
 
 def check_fps(fps):
@@ -35,3 +38,12 @@ def check_side(name: str, value):
     if value > MAX_SIDE:
         raise ValueError(f"{name} {value} is larger than {MAX_SIDE} pixels, more than browsers render")
     return value
+
+
+def check_point_shape(shape):
+    """``shape`` when it is one of POINT_SHAPES, else ValueError (the page's words, Python's name)."""
+    if shape not in POINT_SHAPES:
+        choices = " or ".join([", ".join(json.dumps(s) for s in POINT_SHAPES[:-1]), json.dumps(POINT_SHAPES[-1])])
+        got = json.dumps(shape, ensure_ascii=False) if isinstance(shape, str) else repr(shape)
+        raise ValueError(f"point_shape must be {choices}, got {got}")
+    return shape

@@ -20,7 +20,7 @@ from ._version import MODULE_VERSION
 from .frame_offers import FrameOffer
 from . import protocol
 from .frames import normalize_frames
-from .options import check_fps, check_side
+from .options import check_fps, check_point_shape, check_side
 from .palette import check_palette
 from .pending_request import PendingRequest, SaveCallback
 from .protocol import page_text, untrusted
@@ -60,6 +60,8 @@ class Animation(ipywidgets.DOMWidget):
     by ``categories=`` (N class codes 0..255 per frame, LAS classification, with the
     LAS ``palette`` or yours), else by z. ``bounds=((xmin, ymin, zmin), (xmax, ymax, zmax))``
     fixes the framing (and colour by z's range), so animations can be compared.
+    ``point_shape`` draws each point as a ``"square"`` (the default) or a ``"round"``
+    disc, in the player and in the video; the panel's select starts from it.
     """
 
     _model_name = Unicode("AnimationModel").tag(sync=True)
@@ -78,6 +80,8 @@ class Animation(ipywidgets.DOMWidget):
     file_stem = Unicode("animation").tag(sync=True)
     #: Colormap for values (and z) of frames without colors; the panel's select starts from it.
     colormap = Unicode("viridis").tag(sync=True)
+    #: "square" or "round" points; the panel's select starts from it.
+    point_shape = Unicode("square").tag(sync=True)
     #: The colormap's range for values; None: the values' range over all frames.
     vmin = Float(None, allow_none=True).tag(sync=True)
     vmax = Float(None, allow_none=True).tag(sync=True)
@@ -104,9 +108,10 @@ class Animation(ipywidgets.DOMWidget):
     _requests = itertools.count(1)
 
     def __init__(self, frames, fps=5, width=1280, height=720, title=True, colors=None, codecs=None, file_stem="animation",
-                 values=None, categories=None, vmin=None, vmax=None, colormap="viridis", palette=None, bounds=None, **kwargs):
+                 values=None, categories=None, vmin=None, vmax=None, colormap="viridis", palette=None, bounds=None,
+                 point_shape="square", **kwargs):
         super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem,
-                         colormap=colormap, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds, **kwargs)
+                         colormap=colormap, point_shape=point_shape, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds, **kwargs)
         self._frontend_seen = False
         self._pending: dict[int, PendingRequest] = {}
         self._offer = FrameOffer()  # the spool file pages fetch the frames from
@@ -124,6 +129,10 @@ class Animation(ipywidgets.DOMWidget):
     @validate("colormap")
     def _check_colormap(self, proposal):
         return check_colormap(proposal["value"])
+
+    @validate("point_shape")
+    def _check_point_shape(self, proposal):
+        return check_point_shape(proposal["value"])
 
     @validate("vmin", "vmax")
     def _check_limits(self, proposal):

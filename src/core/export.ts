@@ -14,6 +14,7 @@ export const browserStages = (): ExportStages => ({
       title: o.title,
       background: o.background,
       colormap: o.colormap,
+      pointShape: o.pointShape,
       renderer: o.renderer,
       ...o.scale,
       ...(o.view ? { view: o.view } : {}),

@@ -10,6 +10,6 @@ export { PSNR_BOUNDS, type DecodeCheck } from './encode/decode-check.js';
 export type { Encoder, EncodeJob } from './encode/encoder.js';
 export { ffmpegHost } from './encode/ffmpeg-host.js';
 export { createFrameRenderer, type FrameRenderer } from './render.js';
-export { DEFAULT_CODECS, QUALITIES, type Quality, type RendererKind } from './settings.js';
+export { DEFAULT_CODECS, QUALITIES, type PointShape, type Quality, type RendererKind } from './settings.js';
 export { LAS_CLASSES, FALLBACK_COLORS, legend, classColor, type ClassColor, type PaletteInput } from './palette.js';
 export type { BoundsInput } from './scale.js';

@@ -12,10 +12,12 @@ import {
   MAX_POINT_SIZE,
   MAX_SIDE,
   MIN_FPS,
+  POINT_SHAPES,
   QUALITIES,
   RENDERER_KINDS,
   type ColormapName,
   type FrameImageFormat,
+  type PointShape,
   type Quality,
   type RendererKind,
 } from './settings.js';
@@ -34,6 +36,8 @@ export interface ExportOptions {
   title?: boolean;
   /** Point diameter in pixels; by default chosen from the point count. */
   pointSize?: number;
+  /** 'square' (default, as WebGL draws points) or 'round': a disc `pointSize` pixels across. */
+  pointShape?: PointShape;
   /** CSS colour behind the points (default black). */
   background?: string;
   /** Colormap for frames without colors: their values, else their z (default viridis). */
@@ -68,6 +72,7 @@ export interface ResolvedOptions {
   height: number;
   title: boolean;
   pointSize: number | undefined;
+  pointShape: PointShape;
   background: string;
   colormap: ColormapName;
   /** bounds, vmin, vmax and palette, checked. */
@@ -122,6 +127,10 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
   if (options.pointSize !== undefined && !(options.pointSize > 0 && options.pointSize <= MAX_POINT_SIZE)) {
     throw new RangeError(`pointSize must be between 0 and ${MAX_POINT_SIZE} pixels, got ${options.pointSize}`);
   }
+  const pointShape = options.pointShape ?? DEFAULTS.pointShape;
+  if (!isOneOf(POINT_SHAPES, pointShape)) {
+    throw new RangeError(`pointShape must be ${quotedChoices(POINT_SHAPES)}, got ${JSON.stringify(pointShape)}`);
+  }
   const colormap = options.colormap ?? DEFAULTS.colormap;
   if (!isColormap(colormap)) {
     throw new RangeError(`colormap must be one of ${COLORMAPS.join(', ')}, got ${JSON.stringify(colormap)}`);
@@ -136,6 +145,7 @@ export function resolveOptions(options: ExportOptions): ResolvedOptions {
     height: evenSide('height', options.height ?? DEFAULTS.height),
     title: options.title ?? DEFAULTS.title,
     pointSize: options.pointSize,
+    pointShape,
     background: options.background ?? DEFAULTS.background,
     colormap,
     scale: checkScaleOptions(options),

@@ -1,8 +1,10 @@
 // A CPU point rasteriser with the same rules as WebGL's POINTS (square points
 // of `size` pixels centred on the projected point, pixel centres inside,
-// LEQUAL depth test, draw order kept). With software WebGL (SwiftShader, no
-// GPU) it is many times faster than going through the GL emulation, and it
-// needs no WebGL at all.
+// LEQUAL depth test, draw order kept; round ones keep the pixels of the square
+// whose centres lie within size/2, as the WebGL scene's discard does). With
+// software WebGL (SwiftShader, no GPU) it is many times faster than going
+// through the GL emulation, and it needs no WebGL at all.
+import type { PointShape } from './settings.js';
 
 export interface RasterTarget {
   width: number;
@@ -29,7 +31,7 @@ export function clearTarget(target: RasterTarget, background: number): void {
 
 /**
  * Draws points (xyz triples) with colours (rgb bytes) through `viewProjection`
- * (a column-major 4x4 matrix, as three.js stores it).
+ * (a column-major 4x4 matrix, as three.js stores it), as squares or discs `size` pixels across.
  */
 export function drawPoints(
   target: RasterTarget,
@@ -37,11 +39,13 @@ export function drawPoints(
   colors: Uint8Array,
   viewProjection: ArrayLike<number>,
   size: number,
+  shape: PointShape = 'square',
 ): void {
   const { width: W, height: H, pixels, depth } = target;
   const m = viewProjection;
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15] = Array.from({ length: 16 }, (_, i) => m[i]!);
   const half = size / 2;
+  const round = shape === 'round';
   const count = positions.length / 3;
   for (let i = 0; i < count; i++) {
     const x = positions[i * 3]!;
@@ -61,6 +65,10 @@ export function drawPoints(
     if (x0 >= x1 || y0 >= y1) continue;
     const d = nz * 0.5 + 0.5;
     const rgba = ((255 << 24) | (colors[i * 3 + 2]! << 16) | (colors[i * 3 + 1]! << 8) | colors[i * 3]!) >>> 0;
+    if (round) {
+      drawDisc(target, wx, wy, half, x0, x1, y0, y1, d, rgba);
+      continue;
+    }
     for (let gy = y0; gy < y1; gy++) {
       const row = (H - 1 - gy) * W; // GL rows count from the bottom
       for (let px = x0; px < x1; px++) {
@@ -69,6 +77,24 @@ export function drawPoints(
           depth[k] = d;
           pixels[k] = rgba;
         }
+      }
+    }
+  }
+}
+
+/** The pixels of the square x0..x1 by y0..y1 whose centres lie within `radius` of (wx, wy), depth-tested. */
+function drawDisc(target: RasterTarget, wx: number, wy: number, radius: number, x0: number, x1: number, y0: number, y1: number, d: number, rgba: number): void {
+  const { width: W, height: H, pixels, depth } = target;
+  const r2 = radius * radius;
+  for (let gy = y0; gy < y1; gy++) {
+    const dy = gy + 0.5 - wy;
+    const row = (H - 1 - gy) * W;
+    for (let px = x0; px < x1; px++) {
+      const dx = px + 0.5 - wx;
+      const k = row + px;
+      if (dx * dx + dy * dy <= r2 && d <= depth[k]!) {
+        depth[k] = d;
+        pixels[k] = rgba;
       }
     }
   }

@@ -12,7 +12,7 @@ import { sceneLook } from './scene/look.js';
 import type { PointScene } from './scene/point-scene.js';
 import { pointSizeFor } from './scene/point-size.js';
 import { createWebGLScene } from './scene/webgl-scene.js';
-import type { FrameImageFormat, RendererKind } from './settings.js';
+import { DEFAULTS, type FrameImageFormat, type PointShape, type RendererKind } from './settings.js';
 
 /** `bounds` fixes the framing, `vmin`/`vmax`/`palette` the colours (checked: see checkScaleOptions). */
 export interface RenderOptions extends ScaleOptions {
@@ -22,6 +22,8 @@ export interface RenderOptions extends ScaleOptions {
   title: boolean;
   /** Point diameter in pixels; by default chosen from the point count. */
   pointSize?: number;
+  /** Squares (default) or discs, `pointSize` pixels across. */
+  pointShape?: PointShape;
   background?: string;
   colormap?: ColormapName;
   /** Render from this camera (in world coordinates) instead of one fitted to all frames. */
@@ -126,6 +128,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   const look = sceneLook(set, options);
   const camera = options.view ? look.cameraFrom(options.view, width / height) : look.fit(width / height).camera;
   const background = options.background ?? '#000000';
+  const pointShape = options.pointShape ?? DEFAULTS.pointShape;
 
   const composite = makeCanvas(width, height);
   // A CPU-backed 2D canvas: the CPU rasteriser writes into it and encoders read it back.
@@ -134,7 +137,11 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   const ctx = maybeCtx;
   const kind = resolveRendererKind(options.renderer ?? 'auto');
   let backend = (kind === 'cpu' ? cpuBackend : webglBackend)(width, height, ctx);
-  backend.scene.setBackground(background);
+  const setUp = (scene: PointScene) => {
+    scene.setBackground(background);
+    scene.setPointShape(pointShape);
+  };
+  setUp(backend.scene);
 
   const fontPx = Math.round((20 * height) / 720);
   /** Rows the title can touch (it starts 0.8 em down and is about 1.2 em tall). */
@@ -157,7 +164,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
       // came out blank or stale. The CPU rasteriser draws it again and every frame after.
       backend.scene.dispose();
       backend = cpuBackend(width, height, ctx);
-      backend.scene.setBackground(background);
+      setUp(backend.scene);
       paint(backend);
     }
     if (options.title) {

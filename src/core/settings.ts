@@ -1,4 +1,4 @@
-// Export settings, each defined once: the choices (qualities, colormaps, renderers, frame images, codec order),
+// Export settings, each defined once: the choices (qualities, colormaps, point shapes, renderers, frame images, codec order),
 // the limits and the defaults that core, the encoders and the UI share. Imports nothing; the option types are
 // derived from these lists. tests/cases/settings.json holds the same values, and Python is checked against it.
 
@@ -9,6 +9,10 @@ export type Quality = (typeof QUALITIES)[number];
 /** Colormaps offered to users (ones whose low end stays visible on black). */
 export const COLORMAPS = ['viridis', 'plasma', 'inferno', 'magma', 'jet'] as const;
 export type ColormapName = (typeof COLORMAPS)[number];
+
+/** How each point is drawn: a square (WebGL's POINTS) or a disc, `pointSize` pixels across. */
+export const POINT_SHAPES = ['square', 'round'] as const;
+export type PointShape = (typeof POINT_SHAPES)[number];
 
 /** Which rasteriser draws the points: 'auto' picks the CPU one when WebGL is software or missing. */
 export const RENDERER_KINDS = ['auto', 'webgl', 'cpu'] as const;
@@ -54,6 +58,7 @@ export const DEFAULTS = {
   title: true,
   background: '#000000',
   colormap: 'viridis',
+  pointShape: 'square',
   quality: 'standard',
   renderer: 'auto',
   frameImage: 'png',
@@ -64,6 +69,7 @@ export const DEFAULTS = {
   title: boolean;
   background: string;
   colormap: ColormapName;
+  pointShape: PointShape;
   quality: Quality;
   renderer: RendererKind;
   frameImage: FrameImageFormat;

@@ -9,7 +9,16 @@ import { isColormap } from '../core/colormap.js';
 import type { FrameSet } from '../core/frames.js';
 import type { ExportResult } from '../core/pipeline.js';
 import type { ScaleOptions } from '../core/scale.js';
-import { COLORMAPS, DEFAULTS, MAX_POINT_SIZE, QUALITIES, type ColormapName, type Quality } from '../core/settings.js';
+import {
+  COLORMAPS,
+  DEFAULTS,
+  MAX_POINT_SIZE,
+  POINT_SHAPES,
+  QUALITIES,
+  type ColormapName,
+  type PointShape,
+  type Quality,
+} from '../core/settings.js';
 import { messages, type ExportStatus } from '../core/status.js';
 import './download-button.js';
 import { sanitizeFileName } from './file-name.js';
@@ -24,11 +33,13 @@ export const EXPORT_EVENT = 'cloudreel-export';
 export const CANCEL_EVENT = 'cloudreel-cancel';
 
 const QUALITY_LABELS: Record<Quality, string> = { high: 'High', standard: 'Standard', small: 'Small' };
+const POINT_SHAPE_LABELS: Record<PointShape, string> = { square: 'Square', round: 'Round' };
 
 /** Detail of `cloudreel-export`: the options the user chose. */
 export interface ExportRequest {
   /** Point diameter in pixels; absent means automatic. */
   pointSize?: number;
+  pointShape: PointShape;
   colormap: ColormapName;
   /** CSS colour, "#rrggbb". */
   background: string;
@@ -60,6 +71,7 @@ export class CloudreelExportPanel extends LitElement {
     fileStem: { type: String, attribute: 'file-stem' },
     fps: { type: Number },
     pointSize: { type: Number, attribute: 'point-size' },
+    pointShape: { type: String, attribute: 'point-shape' },
     colormap: { type: String },
     scale: { attribute: false },
     background: { type: String },
@@ -172,6 +184,8 @@ export class CloudreelExportPanel extends LitElement {
   declare fps: number;
   /** Point size in pixels; undefined means automatic. The point-size input changes it. */
   declare pointSize: number | undefined;
+  /** Square or round points, one of core's POINT_SHAPES; the select changes it. */
+  declare pointShape: PointShape;
   /** Colormap for frames without colours, one of core's COLORMAPS; the select changes it. */
   declare colormap: ColormapName;
   /** Fixed framing and colour scale for the player (the export gets them from its caller). */
@@ -192,6 +206,7 @@ export class CloudreelExportPanel extends LitElement {
     this.fileStem = 'animation';
     this.fps = DEFAULTS.fps;
     this.pointSize = undefined;
+    this.pointShape = DEFAULTS.pointShape;
     this.colormap = DEFAULTS.colormap;
     this.scale = {};
     this.background = DEFAULTS.background;
@@ -212,6 +227,7 @@ export class CloudreelExportPanel extends LitElement {
   exportRequest(): ExportRequest {
     const player = this.player;
     const request: ExportRequest = {
+      pointShape: this.pointShape,
       colormap: this.colormap,
       background: this.background,
       quality: this.quality,
@@ -230,6 +246,7 @@ export class CloudreelExportPanel extends LitElement {
         .frameSet=${this.frameSet}
         .fps=${this.fps}
         .pointSize=${this.pointSize}
+        .pointShape=${this.pointShape}
         .background=${this.background}
         .colormap=${this.colormap}
         .aspect=${this.aspect}
@@ -254,6 +271,14 @@ export class CloudreelExportPanel extends LitElement {
             @change=${this.#onPointSizeChange}
           />
           <span id="point-size-hint" hidden>Leave empty to choose from the point count</span>
+        </label>
+        <label
+          >Point shape
+          <select class="point-shape" .value=${live(this.pointShape)} @change=${this.#onPointShape}>
+            ${POINT_SHAPES.map(
+              (shape) => html`<option value=${shape} ?selected=${shape === this.pointShape}>${POINT_SHAPE_LABELS[shape]}</option>`,
+            )}
+          </select>
         </label>
         <label
           >Colormap
@@ -343,6 +368,11 @@ export class CloudreelExportPanel extends LitElement {
     const input = e.target as HTMLInputElement;
     this.pointSize = parsePointSize(input.value);
     input.value = this.pointSize === undefined ? '' : String(this.pointSize);
+  };
+
+  #onPointShape = (e: Event) => {
+    const value = (e.target as HTMLSelectElement).value;
+    if ((POINT_SHAPES as readonly string[]).includes(value)) this.pointShape = value as PointShape;
   };
 
   #onColormap = (e: Event) => {

@@ -15,7 +15,7 @@ import type { ScaleOptions } from '../core/scale.js';
 import { sceneLook, type SceneLook } from '../core/scene/look.js';
 import { pointSizeFor } from '../core/scene/point-size.js';
 import { createWebGLScene, type WebGLPointScene } from '../core/scene/webgl-scene.js';
-import { DEFAULTS, MAX_POINT_SIZE, PLAYBACK_MAX_FPS, PLAYBACK_MIN_FPS } from '../core/settings.js';
+import { DEFAULTS, MAX_POINT_SIZE, PLAYBACK_MAX_FPS, PLAYBACK_MIN_FPS, POINT_SHAPES, type PointShape } from '../core/settings.js';
 import { themeStyles } from './theme.js';
 
 export const PLAYER_TAG = 'cloudreel-player';
@@ -39,6 +39,8 @@ export interface PointView {
   setPoints(positions: Float32Array | null, colors: Uint8Array | null): void;
   /** Point diameter in pixels at a 720-line frame; scaled to the canvas like the export. */
   setPointSize(sizeAt720: number): void;
+  /** Square or round points, as the export draws them. */
+  setPointShape(shape: PointShape): void;
   /** CSS colour behind the points. */
   setBackground(color: string): void;
   /** Canvas size in CSS pixels. */
@@ -89,6 +91,7 @@ export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) 
       sizeAt720 = size;
       applyPointSize();
     },
+    setPointShape: (shape) => scene.setPointShape(shape),
     setBackground: (color) => scene.setBackground(color),
     setSize(width, height) {
       scene.renderer.setSize(width, height, false);
@@ -125,6 +128,7 @@ export class CloudreelPlayer extends LitElement {
     frameSet: { attribute: false },
     fps: { type: Number },
     pointSize: { type: Number, attribute: 'point-size' },
+    pointShape: { type: String, attribute: 'point-shape' },
     background: { type: String },
     colormap: { type: String },
     aspect: { type: Number },
@@ -219,6 +223,8 @@ export class CloudreelPlayer extends LitElement {
   declare fps: number;
   /** Point diameter in pixels at 720 lines; undefined picks one from the point count. */
   declare pointSize: number | undefined;
+  /** 'square' or 'round' (one of core's POINT_SHAPES; others draw squares). */
+  declare pointShape: string;
   /** CSS colour behind the points. */
   declare background: string;
   /** Colormap for frames without colours (a name from core's COLORMAPS; others fall back to viridis). */
@@ -254,6 +260,7 @@ export class CloudreelPlayer extends LitElement {
     this.frameSet = null;
     this.fps = DEFAULTS.fps;
     this.pointSize = undefined;
+    this.pointShape = DEFAULTS.pointShape;
     this.background = DEFAULTS.background;
     this.colormap = DEFAULTS.colormap;
     this.aspect = VIEW_ASPECT;
@@ -360,6 +367,7 @@ export class CloudreelPlayer extends LitElement {
       this.#shownColormap = this.colormap;
     }
     view.setPointSize(this.#pointSizeAt720(frame));
+    view.setPointShape((POINT_SHAPES as readonly string[]).includes(this.pointShape) ? (this.pointShape as PointShape) : DEFAULTS.pointShape);
     view.setBackground(this.background || '#000000');
     this.#invalidate();
   }

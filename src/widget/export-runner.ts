@@ -7,12 +7,13 @@ import { exportAnimation } from '../core/export.js';
 import type { FrameSet } from '../core/frames.js';
 import type { ExportOptions } from '../core/options.js';
 import type { ExportResult } from '../core/pipeline.js';
+import { DEFAULTS } from '../core/settings.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { abortsWith, type WidgetHost } from './frame-inbox.js';
 import { ack, exportFailed, fileBegin, fileChunk } from './protocol.js';
 
 /** Options the in-cell panel adds to an export. */
-export type PanelExportOptions = Pick<ExportOptions, 'pointSize' | 'colormap' | 'background' | 'quality' | 'fps' | 'view'>;
+export type PanelExportOptions = Pick<ExportOptions, 'pointSize' | 'pointShape' | 'colormap' | 'background' | 'quality' | 'fps' | 'view'>;
 
 type ScaleTraits = Record<'bounds' | 'vmin' | 'vmax' | 'palette', unknown>;
 
@@ -68,6 +69,7 @@ export class ExportRunner {
       height: host.get('height') as number,
       title: host.get('title') as boolean,
       colormap: host.get('colormap') as ExportOptions['colormap'],
+      ...nonDefaultShape(host.get('point_shape')),
       ...(withoutUndefined(scaleTraits((name) => host.get(name))) as Pick<ExportOptions, 'bounds' | 'vmin' | 'vmax' | 'palette'>),
       ...(chosen.length ? { codecs: chosen } : {}),
       ...withoutUndefined(options),
@@ -131,6 +133,11 @@ export class ExportRunner {
       if (!this.host.sendToKernel(fileChunk(request, c.index, c.offset), [c.data])) return;
     }
   }
+}
+
+/** The kernel's point_shape as an option; the default one is left out, so the export asks what it asked before the option existed. */
+function nonDefaultShape(shape: unknown): Pick<ExportOptions, 'pointShape'> {
+  return shape === undefined || shape === DEFAULTS.pointShape ? {} : { pointShape: shape as ExportOptions['pointShape'] };
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

@@ -5,6 +5,7 @@ import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
 import type { JSONObject } from '@lumino/coreutils';
 import type { CameraView } from '../core/camera.js';
 import { checkScaleOptions, type ScaleOptions } from '../core/scale.js';
+import { DEFAULTS } from '../core/settings.js';
 import type { ExportStatus } from '../core/status.js';
 import { ExportRunner, scaleTraits, type RunnerHost } from './export-runner.js';
 import { FrameInbox, type InboxHost } from './frame-inbox.js';
@@ -35,7 +36,7 @@ export class AnimationModel extends DOMWidgetModel implements InboxHost, RunnerH
       _model_name: 'AnimationModel', _model_module: MODULE_NAME, _model_module_version: MODULE_VERSION,
       _view_name: 'AnimationView', _view_module: MODULE_NAME, _view_module_version: MODULE_VERSION,
       fps: 5, width: 1280, height: 720, title: true, codecs: [], file_stem: 'animation', colormap: 'viridis',
-      bounds: null, vmin: null, vmax: null, palette: null, frame_count: 0, frames_version: 0,
+      point_shape: DEFAULTS.pointShape, bounds: null, vmin: null, vmax: null, palette: null, frame_count: 0, frames_version: 0,
       export_status: '', export_progress: 0, export_complete: false,
     };
   }

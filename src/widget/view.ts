@@ -2,6 +2,7 @@
 // step with the model. No logic of its own beyond wiring.
 import { DOMWidgetView } from '@jupyter-widgets/base';
 import { isColormap } from '../core/colormap.js';
+import { POINT_SHAPES, type PointShape } from '../core/settings.js';
 import '../ui/index.js';
 import type { ExportPanel } from '../ui/index.js';
 import type { PanelExportOptions } from './export-runner.js';
@@ -26,15 +27,21 @@ export class AnimationView extends DOMWidgetView {
     // An export the kernel asked for renders with the camera of the view shown last (removed views stop listening).
     this.listenTo(this.model, 'cloudreel:camera', (request: CameraRequest) => (request.view = panel.player?.getView()));
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
-    // Only a change from the kernel resets fps and colormap: the user's choice in the panel stays otherwise.
+    // Only a change from the kernel resets fps, colormap and point shape: the user's choice in the panel stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
     const takeColormap = () => {
       const name: unknown = this.model.get('colormap');
       if (isColormap(name)) panel.colormap = name; // another name fails the export with a message
     };
     this.listenTo(this.model, 'change:colormap', takeColormap);
+    const takePointShape = () => {
+      const shape: unknown = this.model.get('point_shape');
+      if ((POINT_SHAPES as readonly unknown[]).includes(shape)) panel.pointShape = shape as PointShape; // as colormap
+    };
+    this.listenTo(this.model, 'change:point_shape', takePointShape);
     panel.fps = this.model.get('fps');
     takeColormap();
+    takePointShape();
     this.#sync();
   }
 

@@ -156,5 +156,44 @@ for (const name of ['chromium', 'firefox']) describe(name, () => {
         assert.ok(mean < 1, `frame ${i}: mean difference ${mean.toFixed(2)} per channel`);
       }
     });
+
+    test('round points: the CPU rasteriser draws the discs WebGL draws', async () => {
+      const page = await browser.openPage();
+      const result = await page.evaluate(async () => {
+        const { cloudreel } = window.cloudreelExample;
+        // A 5x5 grid, far enough apart on screen that its 9 px points never overlap.
+        const points = Array.from({ length: 25 }, (_, i) => [i % 5, Math.floor(i / 5), (i % 3) * 0.1]);
+        const set = cloudreel.toFrameSet([{ points }]);
+        const options = { width: 320, height: 180, title: false, pointSize: 9 };
+        const litPixels = (data) => {
+          let n = 0;
+          for (let k = 0; k < data.length; k += 4) if (data[k] + data[k + 1] + data[k + 2] > 30) n++;
+          return n;
+        };
+        const draw = async (renderer, pointShape) => {
+          const r = cloudreel.createFrameRenderer(set, { ...options, renderer, pointShape });
+          const pixels = new Uint8Array(await (await r.render(0, 'rgba')).arrayBuffer());
+          const kind = r.kind;
+          r.dispose();
+          return { pixels, kind };
+        };
+        const cpu = await draw('cpu', 'round');
+        const gl = await draw('webgl', 'round');
+        const square = await draw('cpu', 'square');
+        let differ = 0;
+        for (let k = 0; k < cpu.pixels.length; k += 4) {
+          if ([0, 1, 2].some((c) => Math.abs(cpu.pixels[k + c] - gl.pixels[k + c]) > 8)) differ++;
+        }
+        return { kinds: [cpu.kind, gl.kind], differ, lit: [litPixels(cpu.pixels), litPixels(gl.pixels), litPixels(square.pixels)] };
+      });
+      assert.deepEqual(result.kinds, ['cpu', 'webgl']);
+      const [cpuLit, glLit, squareLit] = result.lit;
+      assert.equal(squareLit, 25 * 81, 'the 25 squares of 9x9 pixels stand apart');
+      // A disc 9 px across covers about pi/4 of its square (69 of 81 pixels centred on a pixel): the corners are gone.
+      assert.ok(cpuLit > 0.7 * squareLit && cpuLit < 0.9 * squareLit, `round points lit ${cpuLit} pixels, squares ${squareLit}`);
+      assert.ok(Math.abs(glLit - cpuLit) <= 0.01 * cpuLit, `WebGL lit ${glLit} pixels, the CPU rasteriser ${cpuLit}`);
+      // Sub-pixel snapping on the GPU can move a disc's rim by a pixel here and there.
+      assert.ok(result.differ <= 0.02 * cpuLit, `${result.differ} pixels differ between the CPU and WebGL round points (of ${cpuLit} lit)`);
+    });
   }
 });

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudreel.options import check_fps, check_side
+from cloudreel.options import check_fps, check_point_shape, check_side
 from cloudreel.scales import check_colormap
 from cloudreel.widget import Animation
 
@@ -87,3 +87,10 @@ def test_every_colormap_in_the_table_is_accepted():
         assert check_colormap(name) == name
     with pytest.raises(ValueError, match=f"colormap must be one of {', '.join(setting('COLORMAPS'))}, got 'rainbow'"):
         check_colormap("rainbow")
+
+
+def test_every_point_shape_in_the_table_is_accepted():
+    for shape in setting("POINT_SHAPES"):
+        assert check_point_shape(shape) == shape
+    with pytest.raises(ValueError, match='^point_shape must be "square" or "round", got "circle"$'):
+        check_point_shape("circle")

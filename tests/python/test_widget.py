@@ -79,6 +79,21 @@ def test_bad_settings_are_rejected(kwargs, message):
         cloudreel.Animation(frames(), **kwargs)
 
 
+def test_point_shape_is_synced_and_checked_with_the_pages_words():
+    a = cloudreel.Animation(frames())
+    assert a.point_shape == "square" and a.get_state()["point_shape"] == "square"
+    assert cloudreel.Animation(frames(), point_shape="round").get_state()["point_shape"] == "round"
+    # The page's message (src/core/options.ts: 'pointShape must be "square" or "round", got "circle"'), with Python's name.
+    with pytest.raises(ValueError) as info:
+        cloudreel.Animation(frames(), point_shape="circle")
+    assert str(info.value) == 'point_shape must be "square" or "round", got "circle"'
+    with pytest.raises(ValueError, match='^point_shape must be "square" or "round", got "Round"$'):
+        a.point_shape = "Round"
+    assert a.point_shape == "square"  # a refused value leaves the old one
+    a.point_shape = "round"
+    assert a.get_state()["point_shape"] == "round"
+
+
 def test_bad_frames_are_rejected_naming_the_frame():
     bad = frames()
     bad[1]["points"][2, 0] = np.nan

@@ -2,6 +2,7 @@
 // into an ImageData of its own, WebGL's POINTS rules without WebGL.
 import { Matrix4 } from 'three';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from '../raster.js';
+import type { PointShape } from '../settings.js';
 import { backgroundColor, type PointScene } from './point-scene.js';
 
 export interface CpuPointScene extends PointScene {
@@ -18,6 +19,7 @@ export function createCpuScene(width: number, height: number): CpuPointScene {
   let positions: Float32Array | null = null;
   let colors: Uint8Array | null = null;
   let size = 1;
+  let shape: PointShape = 'square';
   return {
     kind: 'cpu',
     image,
@@ -28,6 +30,9 @@ export function createCpuScene(width: number, height: number): CpuPointScene {
     setPointSize(pixels) {
       size = pixels;
     },
+    setPointShape(s) {
+      shape = s;
+    },
     setBackground(css) {
       const c = backgroundColor(css);
       background = packRGBA(Math.round(c.r * 255), Math.round(c.g * 255), Math.round(c.b * 255));
@@ -36,7 +41,7 @@ export function createCpuScene(width: number, height: number): CpuPointScene {
       clearTarget(target, background);
       if (!positions || !colors) return;
       viewProjection.multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
-      drawPoints(target, positions, colors, viewProjection.elements, size);
+      drawPoints(target, positions, colors, viewProjection.elements, size, shape);
     },
     lost: () => false,
     dispose() {

@@ -1,8 +1,15 @@
 // The three.js backend of PointScene: a scene of one Points object with an
-// unattenuated PointsMaterial, drawn by a WebGLRenderer its host made (the
-// export's own offscreen canvas, or the player's on-page one).
+// unattenuated PointsMaterial (round points: a discard in its fragment shader),
+// drawn by a WebGLRenderer its host made (the export's own offscreen canvas, or the player's on-page one).
 import { BufferAttribute, BufferGeometry, LinearSRGBColorSpace, Points, PointsMaterial, Scene, type WebGLRenderer } from 'three';
+import type { PointShape } from '../settings.js';
 import { backgroundColor, type PointScene } from './point-scene.js';
+
+const ROUND_DEFINE = 'CLOUDREEL_ROUND_POINTS';
+/** Drops the square's pixels whose centres lie outside the disc, the CPU rasteriser's rule for round points. */
+const ROUND_DISCARD = `#ifdef ${ROUND_DEFINE}
+  if (length(gl_PointCoord - 0.5) > 0.5) discard;
+#endif`;
 
 export interface WebGLPointScene extends PointScene {
   readonly kind: 'webgl';
@@ -16,6 +23,11 @@ export function createWebGLScene(renderer: WebGLRenderer): WebGLPointScene {
   renderer.outputColorSpace = LinearSRGBColorSpace;
   const scene = new Scene();
   const material = new PointsMaterial({ sizeAttenuation: false, vertexColors: true });
+  let shape: PointShape = 'square';
+  material.onBeforeCompile = (shader) => {
+    shader.fragmentShader = shader.fragmentShader.replace('#include <clipping_planes_fragment>', `#include <clipping_planes_fragment>\n${ROUND_DISCARD}`);
+  };
+  material.customProgramCacheKey = () => `cloudreel-points-${shape}`;
   let points: Points | null = null;
 
   const clearPoints = () => {
@@ -42,6 +54,13 @@ export function createWebGLScene(renderer: WebGLRenderer): WebGLPointScene {
     setPointSize(pixels) {
       // three.js multiplies the material's size by the pixel ratio.
       material.size = pixels / renderer.getPixelRatio();
+    },
+    setPointShape(next) {
+      if (next === shape) return;
+      shape = next;
+      if (shape === 'round') material.defines = { [ROUND_DEFINE]: '' };
+      else delete material.defines?.[ROUND_DEFINE];
+      material.needsUpdate = true; // compiles (or takes from the cache) the program for this shape
     },
     setBackground(css) {
       renderer.setClearColor(backgroundColor(css), 1);

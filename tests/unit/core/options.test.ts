@@ -2,7 +2,7 @@ import { resolveOptions } from '../../../src/core/options';
 
 test('defaults are the original tool\'s: 5 fps, 1280x720, title on, black; png frames', () => {
   expect(resolveOptions({})).toEqual({
-    fps: 5, width: 1280, height: 720, title: true, pointSize: undefined, background: '#000000',
+    fps: 5, width: 1280, height: 720, title: true, pointSize: undefined, pointShape: 'square', background: '#000000',
     colormap: 'viridis', scale: {}, quality: 'standard', view: undefined, renderer: 'auto', frameImage: 'png',
   });
 });
@@ -16,6 +16,7 @@ test.each([
   [{ fps: 1000 }, 'fps must be a number from 0.01 to 240 (frames per second), got 1000'],
   [{ pointSize: 0 }, 'pointSize must be between 0 and 64 pixels, got 0'],
   [{ frameImage: 'webp' as never }, 'frameImage must be "jpeg", "png" or "rgba", got "webp"'],
+  [{ pointShape: 'circle' as never }, 'pointShape must be "square" or "round", got "circle"'],
   [{ colormap: 'rainbow' as never }, 'colormap must be one of viridis, plasma, inferno, magma, jet, got "rainbow"'],
   [{ renderer: 'gpu' as never }, 'renderer must be "auto", "webgl" or "cpu", got "gpu"'],
   [{ quality: 'best' as never }, 'quality must be one of high, standard, small, got "best"'],

@@ -1,6 +1,7 @@
 import { Matrix4, Vector3 } from 'three';
 import { fitCamera } from '../../../src/core/camera';
 import { clearTarget, createRasterTarget, drawPoints, packRGBA } from '../../../src/core/raster';
+import type { PointShape } from '../../../src/core/settings';
 
 const IDENTITY = new Matrix4().elements;
 const BLACK = packRGBA(0, 0, 0);
@@ -11,10 +12,11 @@ function lit(target: ReturnType<typeof createRasterTarget>) {
   return out;
 }
 
-function draw(points: number[], colors: number[], size: number, matrix = IDENTITY, w = 8, h = 8) {
+function draw(points: number[], colors: number[], size: number, matrix = IDENTITY, w = 8, h = 8, shape?: PointShape) {
   const t = createRasterTarget(w, h);
   clearTarget(t, BLACK);
-  drawPoints(t, new Float32Array(points), new Uint8Array(colors), matrix, size);
+  if (shape) drawPoints(t, new Float32Array(points), new Uint8Array(colors), matrix, size, shape);
+  else drawPoints(t, new Float32Array(points), new Uint8Array(colors), matrix, size);
   return t;
 }
 
@@ -29,6 +31,45 @@ test.each([
 ] as const)('%s covers the pixels WebGL would', (_name, size, [x, y], pixels) => {
   const t = draw([x, y, 0], [255, 0, 0], size);
   expect(lit(t).sort()).toEqual([...pixels].map((p) => [...p]).sort());
+});
+
+// Round points: the square's pixels whose centres lie within size/2 of the point (16x16: window x = (ndc.x + 1) * 8).
+const minus = (all: Array<[number, number]>, gone: Array<[number, number]>) => all.filter(([c, r]) => !gone.some(([gc, gr]) => gc === c && gr === r));
+test.each([
+  // Centre (8.5, 8.5): offsets -2..2; the corners are 2.83 away, outside the radius 2.5.
+  ['size 5 at a pixel centre', 5, [0.0625, 0.0625], minus(square([6, 7, 8, 9, 10], [5, 6, 7, 8, 9]), [[6, 5], [10, 5], [6, 9], [10, 9]])],
+  // Centre (8, 8): offsets ±0.5, ±1.5; the corners are 2.12 away, outside the radius 2.
+  ['size 4 at a pixel corner', 4, [0, 0], minus(square([6, 7, 8, 9], [6, 7, 8, 9]), [[6, 6], [9, 6], [6, 9], [9, 9]])],
+  // Centre (8.5, 8.5): the corners are 1.41 away, inside the radius 1.5: the whole 3x3 square.
+  ['size 3 at a pixel centre', 3, [0.0625, 0.0625], square([7, 8, 9], [6, 7, 8])],
+  ['size 1 at a pixel centre', 1, [0.0625, 0.0625], [[8, 7]]],
+] as const)('round: %s covers exactly the pixels within size/2 of it', (_name, size, [x, y], pixels) => {
+  const round = draw([x, y, 0], [255, 0, 0], size, IDENTITY, 16, 16, 'round');
+  expect(lit(round).sort()).toEqual([...pixels].map((p) => [...p]).sort());
+  const squareShape = lit(draw([x, y, 0], [255, 0, 0], size, IDENTITY, 16, 16, 'square'));
+  expect(lit(round).every(([c, r]) => squareShape.some(([sc, sr]) => sc === c && sr === r))).toBe(true);
+});
+
+test('round points keep the depth test and clip at the edges', () => {
+  const red = [255, 0, 0];
+  const blue = [0, 0, 255];
+  const t = draw([0.0625, 0.0625, 0.5, 0.0625, 0.0625, -0.5], [...blue, ...red], 5, IDENTITY, 16, 16, 'round');
+  expect(new Set(lit(t).map(([c, r]) => t.pixels[r * 16 + c]))).toEqual(new Set([packRGBA(255, 0, 0)]));
+  // The visible quarter: the square's 3x3 less its corner (2.5, 2.5), 3.54 away from the point, outside the radius 3.
+  expect(lit(draw([1, 1, 0], red, 6, IDENTITY, 16, 16, 'round')).length).toBe(8);
+});
+
+test("'square' is the default and draws exactly what drawPoints always drew", () => {
+  const cloud = Array.from({ length: 60 }, (_, i) => [Math.sin(i) * 0.9, Math.cos(i * 1.3) * 0.9, Math.sin(i * 0.7) * 0.9]).flat();
+  const colors = Array.from({ length: 60 * 3 }, (_, i) => (i * 37) % 256);
+  for (const size of [1, 2.5, 4, 7]) {
+    const plain = draw(cloud, colors, size, IDENTITY, 32, 32);
+    const square = draw(cloud, colors, size, IDENTITY, 32, 32, 'square');
+    expect(Array.from(square.pixels)).toEqual(Array.from(plain.pixels));
+    expect(Array.from(square.depth)).toEqual(Array.from(plain.depth));
+  }
+  // Large enough, the discs leave out the squares' corners.
+  expect(lit(draw(cloud, colors, 7, IDENTITY, 32, 32, 'round')).length).toBeLessThan(lit(draw(cloud, colors, 7, IDENTITY, 32, 32)).length);
 });
 
 test('colours are written as given, packed RGBA', () => {

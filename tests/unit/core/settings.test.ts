@@ -35,10 +35,12 @@ test('resolveOptions takes each limit itself and refuses just past it', () => {
 test('every choice list is what resolveOptions accepts, and its message names them', () => {
   for (const quality of settings.QUALITIES) expect(resolveOptions({ quality }).quality).toBe(quality);
   for (const colormap of settings.COLORMAPS) expect(resolveOptions({ colormap }).colormap).toBe(colormap);
+  for (const pointShape of settings.POINT_SHAPES) expect(resolveOptions({ pointShape }).pointShape).toBe(pointShape);
   for (const renderer of settings.RENDERER_KINDS) expect(resolveOptions({ renderer }).renderer).toBe(renderer);
   for (const frameImage of settings.FRAME_IMAGE_FORMATS) expect(resolveOptions({ frameImage }).frameImage).toBe(frameImage);
   expect(() => resolveOptions({ quality: 'best' as never })).toThrow(`quality must be one of ${settings.QUALITIES.join(', ')}`);
   expect(() => resolveOptions({ renderer: 'gpu' as never })).toThrow('renderer must be "auto", "webgl" or "cpu"');
+  expect(() => resolveOptions({ pointShape: 'circle' as never })).toThrow('pointShape must be "square" or "round"');
   expect(() => resolveOptions({ frameImage: 'webp' as never })).toThrow('frameImage must be "jpeg", "png" or "rgba"');
 });
 

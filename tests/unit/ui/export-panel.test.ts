@@ -97,7 +97,7 @@ test('Export fires cloudreel-export with the chosen options and the player camer
   const labels = Array.from(el.shadowRoot!.querySelectorAll('.options label')).map((l) =>
     l.firstChild!.textContent!.trim(),
   );
-  expect(labels).toEqual(['Point size (px)', 'Colormap', 'Background', 'Quality']);
+  expect(labels).toEqual(['Point size (px)', 'Point shape', 'Colormap', 'Background', 'Quality']);
   const pointSize = inPanel<HTMLInputElement>(el, 'input.point-size')!;
   const colormap = inPanel<HTMLSelectElement>(el, 'select.colormap')!;
   const background = inPanel<HTMLInputElement>(el, 'input.background')!;
@@ -113,7 +113,7 @@ test('Export fires cloudreel-export with the chosen options and the player camer
 
   // Defaults: automatic point size is left out.
   exportButton(el).click();
-  expect(requests[0]).toEqual({ colormap: 'viridis', background: '#000000', quality: 'standard', fps: 5, view: expect.any(Object) });
+  expect(requests[0]).toEqual({ pointShape: 'square', colormap: 'viridis', background: '#000000', quality: 'standard', fps: 5, view: expect.any(Object) });
   expect('pointSize' in requests[0]!).toBe(false);
 
   change(pointSize, '3', 'input');
@@ -129,6 +129,7 @@ test('Export fires cloudreel-export with the chosen options and the player camer
   const request = requests[1]!;
   expect({ ...request, view: undefined }).toEqual({
     pointSize: 3,
+    pointShape: 'square',
     colormap: 'plasma',
     background: '#336699',
     quality: 'high',
@@ -155,6 +156,33 @@ test('Export fires cloudreel-export with the chosen options and the player camer
   exportButton(el).click();
   expect('pointSize' in requests[3]!).toBe(false);
   listening.abort();
+});
+
+test('the Point shape select: square by default, round on choice, in the request and the player, and keyboard-usable', async () => {
+  const el = await mount({ frameSet: frames() });
+  const select = inPanel<HTMLSelectElement>(el, 'select.point-shape')!;
+  // A native select inside a label: reachable with Tab, named by its label, changed with the arrow keys.
+  expect(select.tabIndex).toBe(0);
+  expect(select.closest('label')!.firstChild!.textContent!.trim()).toBe('Point shape');
+  expect(Array.from(select.options).map((o) => [o.value, o.textContent!.trim()])).toEqual([['square', 'Square'], ['round', 'Round']]);
+  expect([select.value, el.pointShape, el.player!.pointShape]).toEqual(['square', 'square', 'square']);
+
+  change(select, 'round');
+  await settle(el);
+  expect([el.pointShape, el.player!.pointShape, el.exportRequest().pointShape]).toEqual(['round', 'round', 'round']);
+  // A value core does not know changes nothing.
+  const stray = new Option('star', 'star');
+  select.append(stray);
+  change(select, 'star');
+  await settle(el);
+  expect(el.pointShape).toBe('round');
+  stray.remove();
+
+  // Set from outside (the widget does so from the kernel's point_shape), the select shows it; locked while exporting.
+  await update(el, { pointShape: 'square' });
+  expect(select.value).toBe('square');
+  await update(el, { exporting: true });
+  expect(select.matches(':disabled')).toBe(true);
 });
 
 test('with a result it shows the preview, the metrics and a download button with a sanitised name', async () => {

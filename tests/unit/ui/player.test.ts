@@ -209,6 +209,7 @@ describe('with a (fake) WebGL view', () => {
         canvas: document.createElement('canvas'),
         setPoints: jest.fn(),
         setPointSize: jest.fn(),
+        setPointShape: jest.fn(),
         setBackground: jest.fn(),
         setSize: jest.fn(),
         syncControls: jest.fn(),
@@ -267,6 +268,21 @@ describe('with a (fake) WebGL view', () => {
     await el.updateComplete;
     expect(view.setPointSize).toHaveBeenLastCalledWith(defaultPointSize(1, 720));
     expect(defaultPointSize(1, 720)).toBeGreaterThan(defaultPointSize(20_000, 720));
+  });
+
+  test('the pointShape property draws square points by default, round ones when set, and squares for an unknown shape', async () => {
+    const { made, factory } = fakeViews();
+    CloudreelPlayer.createView = factory;
+    const el = await mount({ frameSet: sampleFrames() });
+    const view = made[0]!;
+    expect(el.pointShape).toBe('square');
+    expect(view.setPointShape).toHaveBeenLastCalledWith('square');
+    el.pointShape = 'round';
+    await el.updateComplete;
+    expect(view.setPointShape).toHaveBeenLastCalledWith('round');
+    el.setAttribute('point-shape', 'star');
+    await el.updateComplete;
+    expect(view.setPointShape).toHaveBeenLastCalledWith('square');
   });
 
   test('a fixed scale: the camera fits the bounds, and frames are coloured as the export colours them', async () => {

@@ -18,7 +18,7 @@ import type { ExportResult } from '../../../src/core/pipeline';
 import { ExportRunner, type FrameSource, type RunnerHost } from '../../../src/widget/export-runner';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-const state: Record<string, unknown> = { fps: 5, width: 640, height: 480, title: false, colormap: 'magma', codecs: [], bounds: null, vmin: 1, vmax: undefined, palette: null };
+const state: Record<string, unknown> = { fps: 5, width: 640, height: 480, title: false, colormap: 'magma', point_shape: 'square', codecs: [], bounds: null, vmin: 1, vmax: undefined, palette: null };
 
 function result(bytes: number): ExportResult {
   return { blob: new Blob([new Uint8Array(bytes).fill(7)]), mimeType: 'video/mp4', extension: 'mp4', codec: 'ffmpeg-h264', bytes, durationSeconds: 2, frames: 10, attempts: [], timings: { renderMs: 1, encodeMs: 1, totalMs: 2 } };
@@ -73,6 +73,7 @@ test('an export gets the widget\'s traits, then the panel\'s options; its status
   expect(runs).toHaveLength(1);
   expect(options).toMatchObject({ fps: 5, width: 640, height: 480, title: false, colormap: 'plasma', bounds: null, vmin: 1, palette: null });
   expect('vmax' in options || 'codecs' in options || 'pointSize' in options).toBe(false); // undefined and empty ones are left out
+  expect('pointShape' in options).toBe(false); // the default shape too: the export asks what it asked before the option existed
   const status = { phase: 'done', fraction: 1, message: 'Video ready! (0.0 MB)' };
   options.onStatus(status);
   expect(host.status).toBe(status);

@@ -108,6 +108,24 @@ describe('portrait and square exports through the widget route', () => {
   });
 });
 
+test('the kernel\'s point_shape reaches the panel and its player; a later change from the kernel resets the panel\'s choice', async () => {
+  const state: Record<string, unknown> = { file_stem: 'a', fps: 5, point_shape: 'round' };
+  const { model, view, panel } = await mountView(state, { frameSet: toFrameSet([{ points: [0, 0, 0] }]) });
+  expect([panel.pointShape, panel.player!.pointShape, panel.exportRequest().pointShape]).toEqual(['round', 'round', 'round']);
+  panel.pointShape = 'square'; // the user's choice in the select
+  model.trigger('change'); // another trait changed: the choice stays
+  await settle(panel);
+  expect(panel.pointShape).toBe('square');
+  model.trigger('change:point_shape');
+  await settle(panel);
+  expect([panel.pointShape, panel.player!.pointShape]).toEqual(['round', 'round']);
+  state.point_shape = 'star'; // the kernel refuses it; were it sent, the panel keeps its shape
+  model.trigger('change:point_shape');
+  expect(panel.pointShape).toBe('round');
+  view.el.remove();
+  jest.restoreAllMocks();
+});
+
 test('the kernel\'s colormap and scale reach the panel and its player', async () => {
   const scale = { bounds: { min: [0, 0, 0], max: [1, 1, 1] }, vmin: 0, vmax: 2 };
   const { view, panel } = await mountView({ file_stem: 'a', fps: 5, colormap: 'magma' }, { frameSet: toFrameSet([{ points: [0, 0, 0], values: [1] }]), scale });

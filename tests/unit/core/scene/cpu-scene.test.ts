@@ -37,6 +37,21 @@ test('draws what the rasteriser draws through the camera, over the background by
   expect(scene.lost()).toBe(false);
 });
 
+test('round points are the rasteriser\'s discs', () => {
+  const scene = createCpuScene(W, H);
+  scene.setPoints(positions, colors);
+  scene.setPointSize(7);
+  scene.setPointShape('round');
+  scene.render(camera);
+  const expected = createRasterTarget(W, H);
+  clearTarget(expected, packRGBA(0, 0, 0));
+  drawPoints(expected, positions, colors, new Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse).elements, 7, 'round');
+  expect(Buffer.from(scene.image.data.buffer).equals(Buffer.from(expected.pixels.buffer))).toBe(true);
+  scene.setPointShape('square');
+  scene.render(camera);
+  expect(Buffer.from(scene.image.data.buffer).equals(Buffer.from(expected.pixels.buffer))).toBe(false);
+});
+
 test('with no points it shows the background alone', () => {
   const scene = createCpuScene(W, H);
   scene.setPoints(positions, colors);

@@ -1,5 +1,5 @@
 // The three.js backend of the point scene, on a stand-in renderer: one Points object, sizes in drawing-buffer pixels, colours unencoded.
-import { Color, LinearSRGBColorSpace, PerspectiveCamera, Points, PointsMaterial, type Scene, type WebGLRenderer } from 'three';
+import { Color, LinearSRGBColorSpace, PerspectiveCamera, Points, PointsMaterial, ShaderLib, type Scene, type WebGLRenderer, type WebGLProgramParametersWithUniforms } from 'three';
 import { createWebGLScene } from '../../../../src/core/scene/webgl-scene';
 
 /** A stand-in for WebGLRenderer recording what the scene asks of it (unit tests have no WebGL). */
@@ -53,6 +53,33 @@ test('the point size is in drawing-buffer pixels at any pixel ratio; the backgro
     const clear = renderer.setClearColor.mock.calls[0]![0] as Color;
     expect([clear.r, clear.g, clear.b].map((v) => Math.round(v * 255))).toEqual([0x33, 0x66, 0x99]);
   }
+});
+
+test('round points: a define switches on a discard outside the disc in the points shader, and a program of their own', () => {
+  const { rendered, asThree } = fakeRenderer(1);
+  const scene = createWebGLScene(asThree);
+  scene.setPoints(Float32Array.of(0, 0, 0), Uint8Array.of(1, 2, 3));
+  scene.render(new PerspectiveCamera());
+  const material = points(rendered[0]!)[0]!.material as PointsMaterial;
+  // three.js's own points fragment shader, as onBeforeCompile gets it.
+  const shader = { fragmentShader: ShaderLib.points.fragmentShader } as WebGLProgramParametersWithUniforms;
+  material.onBeforeCompile(shader, asThree);
+  expect(shader.fragmentShader).toMatch(/#ifdef CLOUDREEL_ROUND_POINTS\s+if \(length\(gl_PointCoord - 0\.5\) > 0\.5\) discard;\s+#endif/);
+  expect(shader.fragmentShader.indexOf('discard')).toBeLessThan(shader.fragmentShader.indexOf('#include <color_fragment>'));
+
+  const squareKey = material.customProgramCacheKey();
+  expect(material.defines?.CLOUDREEL_ROUND_POINTS).toBeUndefined();
+  const version = material.version;
+  scene.setPointShape('round');
+  expect(material.defines).toHaveProperty('CLOUDREEL_ROUND_POINTS');
+  expect(material.version).toBe(version + 1); // needsUpdate: three.js picks the program again
+  expect(material.customProgramCacheKey()).not.toBe(squareKey);
+  scene.setPointShape('round'); // no change, no recompile
+  expect(material.version).toBe(version + 1);
+  scene.setPointShape('square');
+  expect(material.defines?.CLOUDREEL_ROUND_POINTS).toBeUndefined();
+  expect(material.customProgramCacheKey()).toBe(squareKey);
+  expect(material.version).toBe(version + 2);
 });
 
 test('a lost context is reported; dispose frees the context unless already lost', () => {
