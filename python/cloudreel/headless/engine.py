@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import os
 import queue
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
-from typing import Any, Callable, Dict, Optional, Set
+from typing import Any, Callable, Dict, Iterator, Optional, Set
 
 from .browsers import CHROMIUM_ARGS, BrowserNotFound, find_browser
 
@@ -72,6 +75,7 @@ class _Task:
         self.result: Any = None
         self.error: Optional[BaseException] = None
         self.killed = False  # its caller killed the browser to stop it
+        self.abandoned = False  # its caller stopped waiting: not started if still launching
 
     def claim(self) -> bool:
         with self.lock:
@@ -134,6 +138,7 @@ class Engine:
         self._browser: Any = None
         self._cdp: Any = None
         self._since_launch = 0
+        self.temp_root: Optional[str] = None  # the driver's and browser's temp folder while they run
         _live.add(self)
 
     @property
@@ -186,7 +191,12 @@ class Engine:
             while not task.done.wait(_POLL_S):
                 if deadline is not None and time.monotonic() >= deadline:
                     self._stop(task, cancel)
-                    how = "its browser was killed and the next job starts a fresh one" if task.killed else "it was cancelled"
+                    if task.killed:
+                        how = "its browser was killed and the next job starts a fresh one"
+                    elif task.done.is_set():
+                        how = "it stopped when cancelled"
+                    else:
+                        how = "it still runs on the engine thread (it ignored cancel and had no browser to kill yet)"
                     raise TimeoutError(f"The headless job did not finish within {timeout:g} s; {how}.") from task.error
         except KeyboardInterrupt:
             self._stop(task, cancel)
@@ -199,6 +209,7 @@ class Engine:
         """Asks the job to stop, then makes it stop; returns once it has (or could not be made to)."""
         if cancel is not None:
             cancel.set()
+        task.abandoned = True
         if task.withdraw():
             return
         try:
@@ -268,6 +279,8 @@ class Engine:
 
     def _run_one(self, task: _Task) -> Any:
         browser = self._ready_browser()
+        if task.abandoned:
+            raise RuntimeError("The job was not started: its caller stopped waiting while the browser started.")
         try:
             return task.job(browser)
         except BaseException as error:
@@ -305,11 +318,20 @@ class Engine:
             self._launch()
         return self._browser
 
+    def _start_playwright(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        # Everything the driver and the browser write (profile, artifacts, Chromium's own temp
+        # files) goes to one folder of ours, removed when the driver goes: a driver killed by a
+        # signal (ipykernel ends its children at shutdown; Ctrl-C reaches the process group)
+        # cannot remove its own.
+        self.temp_root = tempfile.mkdtemp(prefix="cloudreel-engine-")
+        with _driver_temp_folder(self.temp_root):
+            self._playwright = sync_playwright().start()
+
     def _launch(self) -> None:
         if self._playwright is None:
-            from playwright.sync_api import sync_playwright
-
-            self._playwright = sync_playwright().start()
+            self._start_playwright()
         from playwright.sync_api import Error as PlaywrightError
 
         try:
@@ -343,12 +365,15 @@ class Engine:
     def _discard_browser(self) -> None:
         browser, self._browser, self._cdp = self._browser, None, None
         with self._lock:
-            self._browser_pid = None
+            pid, self._browser_pid = self._browser_pid, None
         if browser is not None:
             try:
                 browser.close()
             except Exception:
                 pass
+        if pid is not None and not _wait_gone(pid, 3.0):
+            _kill_process_tree(pid)
+            _wait_gone(pid, 2.0)
 
     def _discard_crashed(self) -> None:
         # The driver too: Ctrl-C in a terminal or a Jupyter interrupt reaches its process group,
@@ -363,6 +388,55 @@ class Engine:
                 playwright.stop()
             except Exception:
                 pass
+        root, self.temp_root = self.temp_root, None
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+_driver_env_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _driver_temp_folder(folder: str) -> Iterator[None]:
+    """Starts Playwright's driver with ``folder`` as its temp folder (TMPDIR, TEMP, TMP).
+
+    Playwright spawns its driver with ``get_driver_env()`` and no way to pass an environment;
+    this wraps that function (playwright is pinned; tests/python/test_headless_engine.py checks
+    that nothing is left outside the folder) instead of changing this process's os.environ.
+    """
+    from playwright._impl import transport
+
+    original = transport.get_driver_env
+
+    def with_folder() -> dict:
+        env = original()
+        env.update(TMPDIR=folder, TEMP=folder, TMP=folder)
+        return env
+
+    with _driver_env_lock:
+        transport.get_driver_env = with_folder
+        try:
+            yield
+        finally:
+            transport.get_driver_env = original
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    """Whether the process exits (or is a zombie) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if sys.platform.startswith("linux"):
+                with open(f"/proc/{pid}/stat") as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                        return True
+            else:
+                os.kill(pid, 0)
+        except (OSError, IndexError):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _kill_process_tree(pid: int) -> None:
