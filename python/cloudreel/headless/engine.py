@@ -51,7 +51,8 @@ def _require_playwright() -> None:
 
 
 def _first_lines(error: BaseException, count: int = 12) -> str:
-    lines = str(error).strip().splitlines()
+    """The start of an error's message, without Playwright's echo of the whole command line."""
+    lines = [line[:300] for line in str(error).strip().splitlines() if "<launching>" not in line]
     return "\n".join(lines[:count] + (["..."] if len(lines) > count else []))
 
 
