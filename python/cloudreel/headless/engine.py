@@ -368,10 +368,7 @@ class Engine:
         with self._lock:
             pid, self._browser_pid = self._browser_pid, None
         if browser is not None:
-            try:
-                browser.close()
-            except Exception:
-                pass
+            _quietly(browser.close)
         if pid is not None and not _wait_gone(pid, 3.0):
             _kill_process_tree(pid)
             _wait_gone(pid, 2.0)
@@ -385,13 +382,18 @@ class Engine:
     def _stop_playwright(self) -> None:
         playwright, self._playwright = self._playwright, None
         if playwright is not None:
-            try:
-                playwright.stop()
-            except Exception:
-                pass
+            _quietly(playwright.stop)
         root, self.temp_root = self.temp_root, None
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _quietly(close: Callable[[], Any]) -> None:
+    """Closes something that may already be gone (a crashed browser, a killed driver)."""
+    try:
+        close()
+    except Exception:
+        pass
 
 
 _driver_env_lock = threading.Lock()
