@@ -259,9 +259,16 @@ def test_plain_script_ctrl_c_and_exit(short_tmp, group):
     assert list(tmp.iterdir()) == []
 
 
-def test_from_a_running_asyncio_loop_in_an_nbclient_cell(isolated):
+def test_from_a_running_asyncio_loop_in_an_nbclient_cell(isolated, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
+
+    # A kernel on this Python (with playwright), whatever python3 kernel the machine has.
+    spec = tmp_path / "kernels" / "cloudreel-test"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "test", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
 
     cell = textwrap.dedent(
         f"""
@@ -279,7 +286,7 @@ def test_from_a_running_asyncio_loop_in_an_nbclient_cell(isolated):
         """
     )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
-    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    NotebookClient(nb, timeout=60, kernel_name="cloudreel-test").execute()
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "sync API refused: True" in text
     assert re.search(r"^version \d+\.\d+", text, re.M), text
