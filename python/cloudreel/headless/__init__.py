@@ -1,0 +1,6 @@
+"""Exports without a page: a headless browser found on this machine, driven from an engine thread."""
+
+from .browsers import BrowserNotFound, find_browser
+from .engine import Engine, get_engine
+
+__all__ = ["BrowserNotFound", "Engine", "find_browser", "get_engine"]
