@@ -27,6 +27,7 @@ function report(status) {
 }
 
 async function sendVideo(result) {
+  controller.signal.throwIfAborted();
   const { blob } = result;
   const chunks = Math.ceil(blob.size / CHUNK_BYTES);
   const begin = { codec: result.codec, mime_type: result.mimeType, extension: result.extension, total_bytes: blob.size, chunks };

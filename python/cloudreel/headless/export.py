@@ -70,6 +70,8 @@ def _options(*, fps, width, height, title, codecs, quality, point_size, point_sh
              bounds, vmin, vmax, palette, view) -> dict:
     """The page's ExportOptions, checked here with the widget's rules and words where the kernel has them."""
     vmin, vmax = check_value_range(vmin, vmax)
+    if isinstance(fps, int) and not isinstance(fps, bool):
+        fps = float(fps)  # as the widget's Float trait holds it, so its messages read the same
     options = {
         "fps": check_fps(fps), "width": check_side("width", width), "height": check_side("height", height),
         "title": bool(title), "quality": quality, "colormap": check_colormap(colormap),
