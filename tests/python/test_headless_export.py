@@ -79,6 +79,20 @@ def test_sphere_exports_to_an_h264_file_with_every_frame_and_only_loopback_reque
     assert len({urlsplit(u).port for u in requests}) == 1
 
 
+def test_ffmpeg_wasm_loads_from_the_same_server_and_the_extension_follows_the_codec(tmp_path):
+    requests = []
+    result = _export(sphere(3, 300), tmp_path / "clip.mp4", **{**DEFAULTS, "width": 320, "height": 180, "codecs": ["ffmpeg-vp8"]},
+                     browser=BROWSER, on_request=requests.append)
+    assert (result.path, result.codec, result.mime_type) == (tmp_path / "clip.webm", "ffmpeg-vp8", "video/webm")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.webm"]
+    stream, _ = ffprobe(result.path)
+    assert (stream["codec_name"], int(stream["nb_read_frames"])) == ("vp8", 3)
+    # The worker and the 32 MB core came through the export's own loopback server, like everything else.
+    names = {urlsplit(u).path.rsplit("/", 1)[-1] for u in requests}
+    assert {"ffmpeg-core.js", "ffmpeg-core.wasm"} <= names and any(n.startswith("cloudreel-worker-") for n in names)
+    assert {(urlsplit(u).hostname, urlsplit(u).port) for u in requests} == {("127.0.0.1", urlsplit(requests[0]).port)}
+
+
 def test_export_is_public_and_a_page_failure_raises_the_pages_words_and_leaves_no_file(tmp_path):
     with pytest.raises(cloudreel.ExportError, match=r"^Export failed: .*nope"):
         cloudreel.export(sphere(2, 50), tmp_path / "x.mp4", width=64, height=64, codecs=["nope"], browser=BROWSER)
@@ -103,21 +117,33 @@ def test_bad_input_gives_the_widgets_error_before_any_browser_and_no_file(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_ctrl_c_stops_the_export_promptly_and_leaves_no_file(tmp_path):
-    interrupted = []
+def test_ctrl_c_aborts_the_page_promptly_and_leaves_no_file(tmp_path):
+    interrupted, messages = [], []
 
     def on_status(phase, fraction, message):
+        messages.append(message)
         if message.startswith("Rendering frame 1/") and not interrupted:
             interrupted.append(time.monotonic())
             _thread.interrupt_main()  # Ctrl-C in the caller's thread
-            time.sleep(1)  # holds the page's status queue, so the video is not sent before the abort
 
     with pytest.raises(KeyboardInterrupt):
-        cloudreel.export(sphere(12, 500), tmp_path / "x.mp4", width=320, height=180, on_status=on_status, browser=BROWSER)
+        cloudreel.export(sphere(100, 2000), tmp_path / "x.mp4", width=640, height=360, on_status=on_status, browser=BROWSER)
     assert interrupted and time.monotonic() - interrupted[0] < 5
+    # The page's export was aborted mid-way (its AbortController), not left to finish.
+    assert messages[-1] == "Export cancelled" and "Rendering frame 100/100 (100%)" not in messages
     assert list(tmp_path.iterdir()) == []
     # The engine still works afterwards.
     assert cloudreel.export(sphere(2, 50), tmp_path / "y.mp4", width=64, height=64, browser=BROWSER).frames == 2
+
+
+def test_an_on_status_that_raises_stops_the_export_and_its_error_reaches_the_caller(tmp_path):
+    def on_status(phase, fraction, message):
+        if phase == "render":
+            raise LookupError("the progress display is gone")
+
+    with pytest.raises(LookupError, match="the progress display is gone"):
+        cloudreel.export(sphere(4, 100), tmp_path / "x.mp4", width=64, height=64, on_status=on_status, browser=BROWSER)
+    assert list(tmp_path.iterdir()) == []
 
 
 def fetch(url, method="GET", data=None):
