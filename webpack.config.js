@@ -42,8 +42,9 @@ export default {
     // loaded with importScripts (see src/core/encode/ffmpeg-host.ts).
     chunkFormat: 'module',
     workerChunkLoading: 'import-scripts',
-    // The only async chunk is @ffmpeg/ffmpeg's worker.
-    chunkFilename: 'cloudreel-worker-[id].js',
+    // The only async chunk is @ffmpeg/ffmpeg's worker; a fixed name, so the wheel can ship it
+    // (pyproject.toml's force-include). A second async chunk would make webpack fail on the name clash.
+    chunkFilename: 'cloudreel-worker-ffmpeg.js',
     library: { type: 'module' },
     publicPath: 'auto',
     clean: { keep: /^types\// },

@@ -3,14 +3,18 @@ Debian's /usr/bin/chromium), videos checked with ffprobe/ffmpeg; and the runner 
 Needs dist/ built (npm run build)."""
 
 import _thread
+import hashlib
 import json
 import math
 import os
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+import zipfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -18,7 +22,10 @@ import pytest
 
 import cloudreel
 from cloudreel.headless.export import _export
+from cloudreel.headless.runner_dist import PAGE
 from cloudreel.headless.runner_server import RunnerServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BROWSER = os.environ.get("CLOUDREEL_BROWSER", "/usr/bin/chromium")
 DEFAULTS = dict(fps=5, width=640, height=360, title=True, codecs=None, quality="standard", point_size=None,
@@ -162,7 +169,7 @@ def test_the_runner_server_serves_nothing_without_the_token(tmp_path):
     (dist / "cloudreel.mjs.map").write_text("{}")
     (tmp_path / "secret.txt").write_text("secret")
     statuses = []
-    server = RunnerServer(dist, {"header": {}, "options": {}}, b"FRAMES", tmp_path, lambda *s: statuses.append(s))
+    server = RunnerServer({"runner.html": dist / "runner.html"}, {"header": {}, "options": {}}, b"FRAMES", tmp_path, lambda *s: statuses.append(s))
     try:
         assert server.url.startswith("http://127.0.0.1:")
         good, bad = f"{server.origin}/{server.token}", f"{server.origin}/{server.token[:-1]}x"
@@ -175,8 +182,46 @@ def test_the_runner_server_serves_nothing_without_the_token(tmp_path):
         assert fetch(f"{bad}/failed", "POST", b'{"message": "x"}') == (403, b"")
         assert statuses == [] and not server.finished.is_set()
         # With the token: only the page's own files, never a source map or anything outside dist/.
-        for name in ("cloudreel.mjs.map", "../secret.txt", "%2e%2e/secret.txt", "nothing.js"):
+        for name in ("cloudreel.mjs.map", "../secret.txt", "%2e%2e/secret.txt", "nothing.js", "runner.html/"):
             assert fetch(f"{good}/{name}")[0] == 404, name
     finally:
         server.close()
     assert not threading.enumerate()[1:] or all(t.name != "cloudreel-runner-server" for t in threading.enumerate())
+
+
+def built_wheel():
+    wheels = sorted((ROOT / "python/dist").glob("cloudreel-*.whl"))
+    assert len(wheels) == 1, f"expected one built wheel python/dist/cloudreel-*.whl, found {len(wheels)}: run `npm run build:wheel`"
+    return wheels[0]
+
+
+def test_the_wheel_ships_the_runner_page_and_one_ffmpeg_core_the_labextensions(tmp_path):
+    path = built_wheel()
+    with zipfile.ZipFile(path) as wheel:
+        names = wheel.namelist()
+        for name in PAGE:
+            assert f"cloudreel/headless/runner/{name}" in names
+        cores = [n for n in names if n.endswith("ffmpeg-core.wasm")]
+        assert len(cores) == 1 and cores[0].endswith("share/jupyter/labextensions/cloudreel/static/ffmpeg-core.wasm")
+        # The one the module was built beside, which ffmpeg-core-SOURCE.txt names.
+        digest = hashlib.sha256(wheel.read(cores[0])).hexdigest()
+    assert digest == hashlib.sha256((ROOT / "dist/ffmpeg-core.wasm").read_bytes()).hexdigest()
+    assert f"ffmpeg-core.wasm  {digest}" in (ROOT / "dist/ffmpeg-core-SOURCE.txt").read_text()
+    assert path.stat().st_size <= 15_000_000
+
+
+def test_the_installed_wheel_exports_with_its_own_files(tmp_path):
+    """The .venv's cloudreel (npm run build:wheel installs it), run isolated (-I) away from the checkout."""
+    script = (
+        "import sys, numpy as np, cloudreel\n"
+        "from cloudreel.headless.runner_dist import runner_files\n"
+        "files = runner_files()\n"
+        "assert all('site-packages' in str(p) or '/share/jupyter/labextensions/' in str(p) for p in files.values()), files\n"
+        f"r = cloudreel.export([np.random.rand(50, 3)] * 2, 'x.mp4', width=64, height=64, codecs=['ffmpeg-h264'], browser={BROWSER!r})\n"
+        "print(r.codec, r.frames, cloudreel.__file__)\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    codec, frames, module = done.stdout.split()
+    assert (codec, frames) == ("ffmpeg-h264", "2") and str(ROOT) not in module.replace(str(ROOT / ".venv"), "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]

@@ -16,7 +16,7 @@ from ..scales import check_bounds, check_colormap, check_value_range
 from ..video_receiver import saved_name
 from ..wire import pack_frames
 from ._engine_standin import get_engine  # STAND-IN: becomes `from .engine import get_engine` on merge
-from .runner_dist import runner_dist
+from .runner_dist import runner_files
 from .runner_server import RunnerServer, StatusCallback
 
 __all__ = ["ExportError", "ExportResult", "export"]
@@ -112,10 +112,10 @@ def _export(frames, path, *, colors, values, categories, on_status, browser,
     page_options = _options(**options)
     normalized = normalize_frames(frames, colors=colors, values=values, categories=categories)
     header, payload = pack_frames(normalized)
-    dist = runner_dist()
+    files = runner_files()
     target.parent.mkdir(parents=True, exist_ok=True)
     t1 = time.monotonic()
-    server = RunnerServer(dist, {"header": header, "options": page_options}, payload, target.parent, on_status)
+    server = RunnerServer(files, {"header": header, "options": page_options}, payload, target.parent, on_status)
     try:
         cancel = threading.Event()
         get_engine(browser).run(lambda b: _drive_page(b, server, cancel, on_request), cancel=cancel)

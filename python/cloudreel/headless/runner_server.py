@@ -11,7 +11,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Mapping, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from ..video_receiver import VideoReceiver
@@ -20,8 +20,6 @@ __all__ = ["RunnerServer"]
 
 StatusCallback = Callable[[str, float, str], None]
 
-#: Files of dist/ the page may load: the page, cloudreel.mjs, its ffmpeg.wasm worker and core (no source maps).
-_SERVED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.(html|js|mjs|wasm)")
 _TYPES = {"html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8",
           "mjs": "text/javascript; charset=utf-8", "wasm": "application/wasm"}
 #: The largest JSON message and video chunk the page may send (it sends 2 MiB chunks).
@@ -32,6 +30,7 @@ _MAX_CHUNK = 16 << 20
 class RunnerServer:
     """Serves one export on 127.0.0.1 at a random port under ``/<token>/``.
 
+    ``files`` (name -> path, runner_dist.runner_files()) are the only files served.
     ``job`` (options and the wire header) and ``payload`` (wire.pack_frames bytes) go to
     the page; its statuses go to ``on_status(phase, fraction, message)`` (called on this
     server's threads); the video is written by a VideoReceiver in ``folder``, which
@@ -39,7 +38,7 @@ class RunnerServer:
     what the page reported instead. close() discards a video nobody took.
     """
 
-    def __init__(self, dist: Path, job: dict, payload: bytes, folder: Path,
+    def __init__(self, files: Mapping[str, Path], job: dict, payload: bytes, folder: Path,
                  on_status: Optional[StatusCallback] = None) -> None:
         self.token = secrets.token_urlsafe(32)
         self.finished = threading.Event()
@@ -49,7 +48,7 @@ class RunnerServer:
         self.callback_error: Optional[BaseException] = None
         #: time.monotonic() of the page's last request: a page that goes quiet is timed out from here.
         self.last_activity = time.monotonic()
-        self._dist, self._job, self._payload, self._folder = dist, json.dumps(job).encode(), payload, folder
+        self._files, self._job, self._payload, self._folder = dict(files), json.dumps(job).encode(), payload, folder
         self._on_status = on_status
         self._receiver: Optional[VideoReceiver] = None
         self._lock = threading.Lock()
@@ -164,8 +163,8 @@ def _handler(server: RunnerServer):
                 self._answer(200, server._job, "application/json")
             elif name == "frames":
                 self._send_frames()
-            elif _SERVED.fullmatch(name) and (server._dist / name).is_file():
-                self._send_file(server._dist / name)
+            elif name in server._files:
+                self._send_file(server._files[name])
             else:
                 self._answer(404, b"not found")
 
@@ -183,7 +182,7 @@ def _handler(server: RunnerServer):
                 size = file.seek(0, 2)
                 file.seek(0)
                 self.send_response(200)
-                self.send_header("Content-Type", _TYPES[path.suffix[1:]])
+                self.send_header("Content-Type", _TYPES.get(path.suffix[1:], "application/octet-stream"))
                 self.send_header("Content-Length", str(size))
                 self.end_headers()
                 shutil.copyfileobj(file, self.wfile, 1 << 20)
