@@ -1,9 +1,10 @@
 """cloudreel: point-cloud animations to video in JupyterLab."""
 
 from ._version import __version__
+from .headless.export import ExportError, ExportResult, export
 from .widget import Animation
 
-__all__ = ["Animation", "__version__"]
+__all__ = ["Animation", "ExportError", "ExportResult", "__version__", "export"]
 
 
 def _jupyter_server_extension_points():

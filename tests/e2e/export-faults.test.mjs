@@ -245,7 +245,7 @@ for (const name of ['chromium', 'firefox']) describe(name, () => {
       const run = await exportInPage(page, 'sphere', { ...SMALL, codecs: ['ffmpeg-h264'] });
       const last = run.statuses.at(-1);
       assert.equal(last.phase, 'error');
-      assert.match(last.message, /^Export failed: every codec failed: H\.264 MP4 \(libx264\) \[ffmpeg-h264\]: ffmpeg\.wasm could not be loaded: .*the ffmpeg\.wasm worker \(http:\/\/127\.0\.0\.1:\d+\/dist\/cloudreel-worker-\d+\.js\) failed to start.*; serve /);
+      assert.match(last.message, /^Export failed: every codec failed: H\.264 MP4 \(libx264\) \[ffmpeg-h264\]: ffmpeg\.wasm could not be loaded: .*the ffmpeg\.wasm worker \(http:\/\/127\.0\.0\.1:\d+\/dist\/cloudreel-worker-ffmpeg\.js\) failed to start.*; serve /);
     });
 
     test('once the files are back, ffmpeg.wasm loads and exports again', NO_HANG, async () => {

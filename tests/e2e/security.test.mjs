@@ -159,8 +159,8 @@ for (const browserName of ['chromium', 'firefox']) describe(`${browserName}: a p
       // Before the fix this hung for ever: @ffmpeg/ffmpeg ignores the worker's error event.
       drop: "the worker (worker-src 'none')",
       policy: "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'none'",
-      message: /the ffmpeg\.wasm worker \(.*cloudreel-worker-\d+\.js\) failed to start.*the page's Content-Security-Policy blocked worker-src/,
-      violation: /^worker-src http:\/\/127\.0\.0\.1:\d+\/dist\/cloudreel-worker-\d+\.js$/,
+      message: /the ffmpeg\.wasm worker \(.*cloudreel-worker-ffmpeg\.js\) failed to start.*the page's Content-Security-Policy blocked worker-src/,
+      violation: /^worker-src http:\/\/127\.0\.0\.1:\d+\/dist\/cloudreel-worker-ffmpeg\.js$/,
     },
   ];
   for (const m of missing) {

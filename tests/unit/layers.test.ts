@@ -84,3 +84,9 @@ test('negative control: each kind of wrong-way import is caught', () => {
     'widget/d.ts: ../ui/player.js',
   ]);
 });
+
+test('the runner page (src/runner) imports nothing but the built module beside it, ./cloudreel.mjs, as any page would', () => {
+  const runner = Object.entries(sources(path.join(SRC, 'runner')));
+  expect(runner.length).toBeGreaterThan(0);
+  for (const [file, source] of runner) expect([path.basename(file), specifiers(source)]).toEqual([path.basename(file), ['./cloudreel.mjs']]);
+});

@@ -1,0 +1,179 @@
+"""cloudreel.export(): one video from Python with no page open, made by the runner page in a headless browser."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+from ..frames import normalize_frames
+from ..options import check_fps, check_point_shape, check_side
+from ..palette import check_palette
+from ..scales import check_bounds, check_colormap, check_value_range
+from ..video_receiver import saved_name
+from ..wire import pack_frames
+from .engine import get_engine
+from .runner_dist import runner_files
+from .runner_server import RunnerServer, StatusCallback
+
+__all__ = ["ExportError", "ExportResult", "export"]
+
+#: Seconds the page may load its module, or go without a request while exporting, before the export fails.
+LOAD_TIMEOUT = 30.0
+STALL_TIMEOUT = 120.0
+#: Seconds a cancelled page gets to stop on its own before its tab is closed.
+CANCEL_GRACE = 3.0
+
+
+class ExportError(RuntimeError):
+    """The page could not make the video; the message is the page's ``Export failed: <reason>``."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    #: Id of the encoder that made the file, e.g. "webcodecs-h264".
+    codec: str
+    mime_type: str
+    bytes: int
+    frames: int
+    duration_seconds: float
+    #: Seconds: "prepare" (validating and packing in Python), "page" (opening the page to the video
+    #: written), "render" and "encode" (the page's own), "total".
+    timings: dict = field(default_factory=dict)
+
+
+def _target(path: str | os.PathLike) -> Path:
+    raw = os.fspath(path)
+    if not isinstance(raw, str):
+        raise TypeError(f"export() takes a str or os.PathLike path, got {type(raw).__name__}")
+    name = Path(raw).name
+    if not name or name in (".", "..") or raw.endswith(("/", os.sep)):
+        raise ValueError(f"export() needs a file name, got {raw!r}")
+    return Path(os.path.abspath(raw))
+
+
+def _view(view: Optional[Mapping[str, Any]]) -> Optional[dict]:
+    """The camera as the page takes it: position, target, up and fov_deg (the page checks the numbers)."""
+    if view is None:
+        return None
+    if not isinstance(view, Mapping) or not {"position", "target", "up", "fov_deg"} <= set(view):
+        raise ValueError(f"view must be a dict with position, target, up (each three numbers) and fov_deg, got {view!r}")
+    return {"position": [float(v) for v in view["position"]], "target": [float(v) for v in view["target"]],
+            "up": [float(v) for v in view["up"]], "fovDeg": float(view["fov_deg"])}
+
+
+def _options(*, fps, width, height, title, codecs, quality, point_size, point_shape, colormap, background,
+             bounds, vmin, vmax, palette, view) -> dict:
+    """The page's ExportOptions, checked here with the widget's rules and words where the kernel has them."""
+    vmin, vmax = check_value_range(vmin, vmax)
+    if isinstance(fps, int) and not isinstance(fps, bool):
+        fps = float(fps)  # as the widget's Float trait holds it, so its messages read the same
+    options = {
+        "fps": check_fps(fps), "width": check_side("width", width), "height": check_side("height", height),
+        "title": bool(title), "quality": quality, "colormap": check_colormap(colormap),
+        "pointShape": check_point_shape(point_shape), "background": background,
+        "bounds": check_bounds(bounds), "vmin": vmin, "vmax": vmax, "palette": check_palette(palette),
+        "view": _view(view), "pointSize": point_size,
+        "codecs": None if codecs is None else [str(c) for c in codecs],
+    }
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def export(frames, path: str | os.PathLike, *, fps: float = 5, width: int = 1280, height: int = 720, title: bool = True,
+           colors=None, values=None, categories=None, codecs: Optional[Sequence[str]] = None, quality: str = "standard",
+           point_size: Optional[float] = None, point_shape: str = "square", colormap: str = "viridis",
+           background: str = "#000000", bounds=None, vmin: Optional[float] = None, vmax: Optional[float] = None,
+           palette: Optional[dict] = None, view: Optional[Mapping[str, Any]] = None,
+           on_status: Optional[StatusCallback] = None, browser: Optional[str] = None) -> ExportResult:
+    """Renders ``frames`` to a video at ``path`` in a headless browser and returns once it is written.
+
+    ``frames``, ``colors``, ``values`` and ``categories`` are what Animation takes, checked by
+    the same rules. The extension follows the codec that worked (``.mp4``, ``.webm`` or
+    ``.gif``, as save()); the file appears whole or not at all. ``on_status(phase, fraction,
+    message)`` receives every status of the page (from a background thread). ``browser``: a
+    Chromium executable (else ``$CLOUDREEL_BROWSER``). Ctrl-C stops the export and leaves no file.
+    Raises ExportError with the page's ``Export failed: <reason>``.
+    """
+    return _export(frames, path, fps=fps, width=width, height=height, title=title, colors=colors, values=values,
+                   categories=categories, codecs=codecs, quality=quality, point_size=point_size, point_shape=point_shape,
+                   colormap=colormap, background=background, bounds=bounds, vmin=vmin, vmax=vmax, palette=palette,
+                   view=view, on_status=on_status, browser=browser)
+
+
+def _export(frames, path, *, colors, values, categories, on_status, browser,
+            on_request: Optional[Callable[[str], None]] = None, **options) -> ExportResult:
+    """export(), plus ``on_request(url)`` for every request the page and its workers make (tests)."""
+    t0 = time.monotonic()
+    target = _target(path)
+    page_options = _options(**options)
+    normalized = normalize_frames(frames, colors=colors, values=values, categories=categories)
+    header, payload = pack_frames(normalized)
+    files = runner_files()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    t1 = time.monotonic()
+    server = RunnerServer(files, {"header": header, "options": page_options}, payload, target.parent, on_status)
+    try:
+        cancel = threading.Event()
+        get_engine(browser).run(lambda b: _drive_page(b, server, cancel, on_request), cancel=cancel)
+        if server.callback_error is not None:
+            raise server.callback_error
+        if server.result is None:
+            failure = server.failure or {}
+            if failure.get("name") == "AbortError" or cancel.is_set():
+                raise KeyboardInterrupt
+            raise ExportError(f"Export failed: {failure.get('message', 'the page ended without a result')}")
+        receiver = server.take_video()
+        try:
+            if receiver.total_bytes != server.result.get("bytes"):
+                raise ExportError(f"Export failed: the page made {server.result.get('bytes')} bytes but sent {receiver.total_bytes}")
+            written = saved_name(target, receiver.format)
+            receiver.save_as(written)
+        except BaseException:
+            receiver.discard()
+            raise
+    finally:
+        server.close()
+    meta = server.result
+    page = meta.get("timings", {})
+    t2 = time.monotonic()
+    return ExportResult(
+        path=written, codec=receiver.format.codec, mime_type=receiver.format.mime_type, bytes=receiver.total_bytes,
+        frames=int(meta["frames"]), duration_seconds=float(meta["durationSeconds"]),
+        timings={"prepare": t1 - t0, "page": t2 - t1, "render": page.get("renderMs", 0) / 1000,
+                 "encode": page.get("encodeMs", 0) / 1000, "total": t2 - t0})
+
+
+def _drive_page(browser, server: RunnerServer, cancel: threading.Event,
+                on_request: Optional[Callable[[str], None]]) -> None:
+    """The engine job: opens the runner page in a fresh context and waits, on the engine thread,
+    until the page reports a result or failure, the user cancels, or the page stops answering."""
+    context = browser.new_context()
+    try:
+        if on_request is not None:
+            context.on("request", lambda request: on_request(request.url))
+        page = context.new_page()
+        errors: list[str] = []
+        crashed = threading.Event()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("crash", lambda _page: crashed.set())
+        page.goto(server.url, wait_until="load", timeout=LOAD_TIMEOUT * 1000)
+        cancelled_at = None
+        while not server.finished.is_set():
+            if (cancel.is_set() or server.callback_error is not None) and cancelled_at is None:
+                cancelled_at = time.monotonic()
+                page.evaluate("() => window.cloudreelRunner?.abort()")
+            if cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE:
+                return
+            if crashed.is_set():
+                raise ExportError("Export failed: the browser's page crashed (out of memory?)")
+            quiet = time.monotonic() - server.last_activity
+            if quiet > STALL_TIMEOUT:
+                seen = f": {'; '.join(errors)}" if errors else ""
+                raise ExportError(f"Export failed: the runner page sent nothing for {quiet:.0f} s{seen}")
+            page.wait_for_timeout(100)
+    finally:
+        context.close()

@@ -1,0 +1,234 @@
+"""The runner page's loopback HTTP server: the page's files, one export's job and frames, its statuses
+and the video streamed back, every request behind the export's random token."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Mapping, Optional
+from urllib.parse import parse_qs, urlsplit
+
+from ..video_receiver import VideoReceiver
+
+__all__ = ["RunnerServer"]
+
+StatusCallback = Callable[[str, float, str], None]
+
+_TYPES = {"html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8",
+          "mjs": "text/javascript; charset=utf-8", "wasm": "application/wasm"}
+#: The largest JSON message and video chunk the page may send (it sends 2 MiB chunks).
+_MAX_JSON = 1 << 20
+_MAX_CHUNK = 16 << 20
+
+
+class RunnerServer:
+    """Serves one export on 127.0.0.1 at a random port under ``/<token>/``.
+
+    ``files`` (name -> path, runner_dist.runner_files()) are the only files served.
+    ``job`` (options and the wire header) and ``payload`` (wire.pack_frames bytes) go to
+    the page; its statuses go to ``on_status(phase, fraction, message)`` (called on this
+    server's threads); the video is written by a VideoReceiver in ``folder``, which
+    take_video() hands over once ``finished`` is set with a ``result``. ``failure`` holds
+    what the page reported instead. close() discards a video nobody took.
+    """
+
+    def __init__(self, files: Mapping[str, Path], job: dict, payload: bytes, folder: Path,
+                 on_status: Optional[StatusCallback] = None) -> None:
+        self.token = secrets.token_urlsafe(32)
+        self.finished = threading.Event()
+        self.result: Optional[dict] = None
+        self.failure: Optional[dict] = None
+        #: An exception raised by on_status: the export stops and re-raises it.
+        self.callback_error: Optional[BaseException] = None
+        #: time.monotonic() of the page's last request: a page that goes quiet is timed out from here.
+        self.last_activity = time.monotonic()
+        self._files, self._job, self._payload, self._folder = dict(files), json.dumps(job).encode(), payload, folder
+        self._on_status = on_status
+        self._receiver: Optional[VideoReceiver] = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="cloudreel-runner-server", daemon=True)
+        self._thread.start()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        """The runner page's address (the token is its first path segment)."""
+        return f"{self.origin}/{self.token}/runner.html"
+
+    def take_video(self) -> VideoReceiver:
+        """The finished video's receiver, now the caller's to save_as() or discard()."""
+        with self._lock:
+            receiver, self._receiver = self._receiver, None
+        if receiver is None or not receiver.complete:
+            if receiver is not None:
+                receiver.discard()
+            raise RuntimeError("the runner page reported a video but did not send all of it")
+        return receiver
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            receiver, self._receiver = self._receiver, None
+        if receiver is not None:
+            receiver.discard()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    # --- what the handler calls, one request at a time per route ---------
+
+    def _status(self, status: dict) -> None:
+        if self._on_status is None or self.callback_error is not None:
+            return
+        try:
+            self._on_status(str(status.get("phase")), float(status.get("fraction", 0.0)), str(status.get("message")))
+        except BaseException as e:  # the user's callback: stop the export and raise it there
+            self.callback_error = e
+
+    def _begin_video(self, begin: dict) -> None:
+        with self._lock:
+            if self._closed or self._receiver is not None:
+                raise ValueError("the page began sending the video a second time" if not self._closed else "the export is over")
+            self._receiver = VideoReceiver(begin, self._folder)
+
+    def _add_chunk(self, index: int, offset: int, data: bytes) -> None:
+        with self._lock:
+            if self._closed or self._receiver is None:
+                raise ValueError(f"chunk {index} of the video came before its begin (or after the export ended)")
+            self._receiver.add(index, offset, data)
+
+    def _end(self, result: Optional[dict], failure: Optional[dict]) -> None:
+        if not self.finished.is_set():
+            self.result, self.failure = result, failure
+            self.finished.set()
+
+
+def _handler(server: RunnerServer):
+    prefix = f"/{server.token}/"
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+            pass
+
+        def _answer(self, code: int, body: bytes = b"", content_type: str = "text/plain; charset=utf-8") -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if body and self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _route(self) -> Optional[tuple[str, dict]]:
+            """The path after the token, and the query; None (answered 403, nothing served) without the token."""
+            parts = urlsplit(self.path)
+            given = parts.path[:len(prefix)]
+            if len(parts.path) < len(prefix) or not secrets.compare_digest(given.encode(), prefix.encode()):
+                self.close_connection = True
+                self._answer(403)
+                return None
+            server.last_activity = time.monotonic()
+            return parts.path[len(prefix):], parse_qs(parts.query)
+
+        def _body(self, limit: int) -> bytes:
+            length = self.headers.get("Content-Length")
+            if length is None or not length.isdigit() or int(length) > limit:
+                raise ValueError(f"the request needs a Content-Length of at most {limit} bytes, got {length!r}")
+            data = self.rfile.read(int(length))
+            if len(data) != int(length):
+                raise ValueError(f"the body ended after {len(data)} of {length} bytes")
+            return data
+
+        def do_GET(self) -> None:
+            route = self._route()
+            if route is None:
+                return
+            name, _ = route
+            if name == "job":
+                self._answer(200, server._job, "application/json")
+            elif name == "frames":
+                self._send_frames()
+            elif name in server._files:
+                self._send_file(server._files[name])
+            else:
+                self._answer(404, b"not found")
+
+        def _send_frames(self) -> None:
+            payload = memoryview(server._payload).cast("B")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_file(self, path: Path) -> None:
+            with open(path, "rb") as file:
+                size = file.seek(0, 2)
+                file.seek(0)
+                self.send_response(200)
+                self.send_header("Content-Type", _TYPES.get(path.suffix[1:], "application/octet-stream"))
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                shutil.copyfileobj(file, self.wfile, 1 << 20)
+
+        def do_POST(self) -> None:
+            route = self._route()
+            if route is None:
+                return
+            name, _ = route
+            try:
+                message = json.loads(self._body(_MAX_JSON))
+                if not isinstance(message, dict):
+                    raise ValueError("the page sent JSON that is not an object")
+                if name == "status":
+                    server._status(message)
+                elif name == "video":
+                    server._begin_video(message)
+                elif name == "result":
+                    server._end(message, None)
+                elif name == "failed":
+                    server._end(None, message)
+                else:
+                    self._answer(404, b"not found")
+                    return
+            except (ValueError, OSError) as e:
+                # The export cannot go on: the caller reports this instead of waiting.
+                server._end(None, {"name": "Error", "message": str(e)})
+                self._answer(400, str(e).encode())
+                return
+            self._answer(204)
+
+        def do_PUT(self) -> None:
+            route = self._route()
+            if route is None:
+                return
+            name, query = route
+            match = re.fullmatch(r"video/(\d+)", name)
+            if match is None or not query.get("offset", [""])[0].isdigit():
+                self._answer(404, b"not found")
+                return
+            try:
+                server._add_chunk(int(match.group(1)), int(query["offset"][0]), self._body(_MAX_CHUNK))
+            except (ValueError, OSError) as e:
+                server._end(None, {"name": "Error", "message": f"the video arrived damaged: {e}"})
+                self._answer(400, str(e).encode())
+                return
+            self._answer(204)
+
+    return Handler
