@@ -21,6 +21,8 @@ DEFAULT_RECYCLE_AFTER = 25  # jobs per browser before a fresh one (bounds leaks 
 LAUNCH_TIMEOUT_S = 60.0
 INTERRUPT_GRACE_S = 5.0  # how long a cancelled job may take to return before its browser is killed
 CLOSE_TIMEOUT_S = 10.0
+#: After a caller's Ctrl-C, how long the next job waits to see whether the browser got the signal too.
+INTERRUPT_SETTLE_S = 1.0
 _POLL_S = 0.1  # waits are sliced so that Ctrl-C reaches the caller on every platform
 
 
@@ -139,6 +141,7 @@ class Engine:
         self._browser: Any = None
         self._cdp: Any = None
         self._since_launch = 0
+        self._interrupted = False  # set by a caller's Ctrl-C, read by the engine thread's next job
         self.temp_root: Optional[str] = None  # the driver's and browser's temp folder while they run
         _live.add(self)
 
@@ -201,6 +204,9 @@ class Engine:
                     raise TimeoutError(f"The headless job did not finish within {timeout:g} s; {how}.") from task.error
         except KeyboardInterrupt:
             self._stop(task, cancel)
+            # Ctrl-C in a terminal or a Jupyter interrupt also reached the driver and the
+            # browser (one process group): the next job first waits to see whether they go.
+            self._interrupted = True
             raise
         if task.error is not None:
             raise task.error
@@ -307,12 +313,20 @@ class Engine:
             for context in list(self._browser.contexts):
                 context.close()
         except Exception:
-            self._discard_browser()
+            # The browser is going away, and with it perhaps the driver (a signal to the group).
+            self._discard_crashed()
             return
         if self.recycle_after and self._since_launch >= self.recycle_after:
             self._discard_browser()
 
     def _ready_browser(self) -> Any:
+        if self._interrupted:
+            self._interrupted = False
+            # A browser that got the same SIGINT is shutting down, yet may still answer for a
+            # moment: wait for it to go (a browser the signal did not reach costs this wait once).
+            pid = self._browser_pid
+            if pid is not None and _wait_gone(pid, INTERRUPT_SETTLE_S):
+                self._discard_crashed()
         if self._browser is not None and not self._browser_alive():
             self._discard_crashed()
         if self._browser is None:
@@ -335,13 +349,22 @@ class Engine:
             self._start_playwright()
         from playwright.sync_api import Error as PlaywrightError
 
+        launch = lambda: self._playwright.chromium.launch(  # noqa: E731
+            executable_path=self.executable,
+            args=list(CHROMIUM_ARGS),
+            headless=True,
+            timeout=self.launch_timeout * 1000,
+        )
         try:
-            browser = self._playwright.chromium.launch(
-                executable_path=self.executable,
-                args=list(CHROMIUM_ARGS),
-                headless=True,
-                timeout=self.launch_timeout * 1000,
-            )
+            try:
+                browser = launch()
+            except PlaywrightError as error:
+                if "has been closed" not in str(error):
+                    raise
+                # The driver itself went (a signal to the process group): once more on a fresh one.
+                self._stop_playwright()
+                self._start_playwright()
+                browser = launch()
         except PlaywrightError as error:
             raise BrowserLaunchFailed(f"Could not start the browser {self.executable}:\n{_first_lines(error)}") from error
         cdp = browser.new_browser_cdp_session()
