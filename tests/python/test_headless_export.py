@@ -225,3 +225,12 @@ def test_the_installed_wheel_exports_with_its_own_files(tmp_path):
     codec, frames, module = done.stdout.split()
     assert (codec, frames) == ("ffmpeg-h264", "2") and str(ROOT) not in module.replace(str(ROOT / ".venv"), "")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4"]
+
+
+def test_progress_goes_to_stderr_a_line_per_phase_and_progress_false_silences_it(tmp_path, capfd):
+    cloudreel.export(sphere(2, 50), tmp_path / "a.mp4", width=64, height=64, browser=BROWSER)
+    lines = capfd.readouterr().err.splitlines()
+    assert lines[0] == "cloudreel: Initializing export..."
+    assert "cloudreel: Rendering frame 1/2 (50%)" in lines and lines[-1].startswith("cloudreel: Video ready!")
+    cloudreel.export(sphere(2, 50), tmp_path / "b.mp4", width=64, height=64, browser=BROWSER, progress=False)
+    assert capfd.readouterr().err == ""

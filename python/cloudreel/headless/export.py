@@ -17,6 +17,7 @@ from ..video_receiver import saved_name
 from ..wire import pack_frames
 from .engine import get_engine
 from .runner_dist import runner_files
+from .progress import ProgressReport
 from .runner_server import RunnerServer, StatusCallback
 
 __all__ = ["ExportError", "ExportResult", "export"]
@@ -88,20 +89,37 @@ def export(frames, path: str | os.PathLike, *, fps: float = 5, width: int = 1280
            point_size: Optional[float] = None, point_shape: str = "square", colormap: str = "viridis",
            background: str = "#000000", bounds=None, vmin: Optional[float] = None, vmax: Optional[float] = None,
            palette: Optional[dict] = None, view: Optional[Mapping[str, Any]] = None,
-           on_status: Optional[StatusCallback] = None, browser: Optional[str] = None) -> ExportResult:
+           progress: bool = True, on_status: Optional[StatusCallback] = None,
+           browser: Optional[str] = None) -> ExportResult:
     """Renders ``frames`` to a video at ``path`` in a headless browser and returns once it is written.
 
     ``frames``, ``colors``, ``values`` and ``categories`` are what Animation takes, checked by
     the same rules. The extension follows the codec that worked (``.mp4``, ``.webm`` or
     ``.gif``, as save()); the file appears whole or not at all. ``on_status(phase, fraction,
-    message)`` receives every status of the page (from a background thread). ``browser``: a
+    message)`` receives every status of the page (from a background thread); ``progress``
+    shows them on stderr (a bar in a terminal, a line per phase elsewhere). ``browser``: a
     Chromium executable (else ``$CLOUDREEL_BROWSER``). Ctrl-C stops the export and leaves no file.
     Raises ExportError with the page's ``Export failed: <reason>``.
     """
     return _export(frames, path, fps=fps, width=width, height=height, title=title, colors=colors, values=values,
                    categories=categories, codecs=codecs, quality=quality, point_size=point_size, point_shape=point_shape,
                    colormap=colormap, background=background, bounds=bounds, vmin=vmin, vmax=vmax, palette=palette,
-                   view=view, on_status=on_status, browser=browser)
+                   view=view, on_status=_with_progress(on_status) if progress else on_status, browser=browser)
+
+
+def _with_progress(on_status: Optional[StatusCallback]) -> StatusCallback:
+    """``on_status`` with a ProgressReport in front, closed by the export's last status."""
+    report = ProgressReport()
+
+    def both(phase: str, fraction: float, message: str) -> None:
+        report(phase, fraction, message)
+        if phase in ("done", "error"):
+            report.close()
+        if on_status is not None:
+            on_status(phase, fraction, message)
+
+    both.close = report.close  # type: ignore[attr-defined]
+    return both
 
 
 def _export(frames, path, *, colors, values, categories, on_status, browser,
@@ -137,6 +155,7 @@ def _export(frames, path, *, colors, values, categories, on_status, browser,
             raise
     finally:
         server.close()
+        getattr(on_status, "close", lambda: None)()  # a progress bar ends with the export, however it ended
     meta = server.result
     page = meta.get("timings", {})
     t2 = time.monotonic()
