@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import html
 import itertools
 import os
+import sys
 import time
 import warnings
+import weakref
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -35,6 +38,8 @@ _NO_FRONTEND = (
 )
 # Seconds of kernel idleness to wait for the page to acknowledge a request.
 ACK_TIMEOUT = 20.0
+# Every Animation with requests still pending, for the warning at exit.
+_live: "weakref.WeakSet[Animation]" = weakref.WeakSet()
 # Seconds a timer waits past its deadline before failing a request: messages
 # that queued up while a cell ran are read first.
 IDLE_GRACE = 2.0
@@ -114,6 +119,7 @@ class Animation(ipywidgets.DOMWidget):
                          colormap=colormap, point_shape=point_shape, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds, **kwargs)
         self._frontend_seen = False
         self._pending: dict[int, PendingRequest] = {}
+        _live.add(self)
         self._offer = FrameOffer()  # the spool file pages fetch the frames from
         self.set_frames(frames, colors=colors, values=values, categories=categories)
         self.on_msg(self._on_frontend_msg)
@@ -444,3 +450,16 @@ def _inline_video(data: bytes, mime_type: str):
     mime = html.escape(mime_type)  # base64 (A-Z a-z 0-9 + / =) needs no escaping
     return HTML(f'<video controls loop>\n <source src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}" type="{mime}">\n'
                 " Your browser does not support the video tag.\n</video>")
+
+
+@atexit.register
+def _warn_unwritten() -> None:
+    """At the kernel's exit, names each video a save() or embed() still waited for: never a silent exit 0."""
+    for anim in list(_live):
+        for entry in getattr(anim, "_pending", {}).values():
+            if entry.kind != "save":
+                continue
+            what = f"anim.save() never wrote {entry.path}" if entry.path is not None else "anim.embed() never showed its video"
+            print(f"cloudreel: {what}: the kernel exited before a page sent the video (no JupyterLab or Notebook 7 "
+                  "page had this notebook open, as when papermill or nbconvert runs it).",
+                  file=sys.__stderr__ or sys.stderr, flush=True)  # the process's own stderr: ipykernel's stream is closing
