@@ -126,7 +126,7 @@ function cpuBackend(width: number, height: number, ctx: Ctx2D): Backend {
 export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
   const { width, height } = options;
   const look = sceneLook(set, options);
-  const camera = options.view ? look.cameraFrom(options.view, width / height) : look.fit(width / height).camera;
+  const camera = options.view ? look.cameraFrom(options.view, width / height) : look.fitted(width / height).camera;
   const background = options.background ?? '#000000';
   const pointShape = options.pointShape ?? DEFAULTS.pointShape;
 

@@ -473,7 +473,7 @@ export class CloudreelPlayer extends LitElement {
 
   /** The export's default camera (core's fitView) for the current framing. */
   #fitView(): void {
-    const fitted = this.#look.fit(this.#aspect());
+    const fitted = this.#look.fitted(this.#aspect());
     const aspect = this.#camera.aspect;
     this.#camera.copy(fitted.camera);
     this.#camera.aspect = aspect;

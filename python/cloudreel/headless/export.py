@@ -101,24 +101,26 @@ def export(frames, path: str | os.PathLike, *, fps: float = 5, width: int = 1280
     Chromium executable (else ``$CLOUDREEL_BROWSER``). Ctrl-C stops the export and leaves no file.
     Raises ExportError with the page's ``Export failed: <reason>``.
     """
-    return _export(frames, path, fps=fps, width=width, height=height, title=title, colors=colors, values=values,
-                   categories=categories, codecs=codecs, quality=quality, point_size=point_size, point_shape=point_shape,
-                   colormap=colormap, background=background, bounds=bounds, vmin=vmin, vmax=vmax, palette=palette,
-                   view=view, on_status=_with_progress(on_status) if progress else on_status, browser=browser)
+    report = ProgressReport() if progress else None
+    try:
+        return _export(frames, path, fps=fps, width=width, height=height, title=title, colors=colors, values=values,
+                       categories=categories, codecs=codecs, quality=quality, point_size=point_size,
+                       point_shape=point_shape, colormap=colormap, background=background, bounds=bounds, vmin=vmin,
+                       vmax=vmax, palette=palette, view=view, on_status=_both(report, on_status), browser=browser)
+    finally:
+        if report is not None:
+            report.close()  # the bar ends with the export, however it ended
 
 
-def _with_progress(on_status: Optional[StatusCallback]) -> StatusCallback:
-    """``on_status`` with a ProgressReport in front, closed by the export's last status."""
-    report = ProgressReport()
+def _both(report: Optional[ProgressReport], on_status: Optional[StatusCallback]) -> Optional[StatusCallback]:
+    """The progress report, then the caller's ``on_status``; either may be absent."""
+    if report is None or on_status is None:
+        return report or on_status
 
     def both(phase: str, fraction: float, message: str) -> None:
         report(phase, fraction, message)
-        if phase in ("done", "error"):
-            report.close()
-        if on_status is not None:
-            on_status(phase, fraction, message)
+        on_status(phase, fraction, message)
 
-    both.close = report.close  # type: ignore[attr-defined]
     return both
 
 
@@ -155,7 +157,6 @@ def _export(frames, path, *, colors, values, categories, on_status, browser,
             raise
     finally:
         server.close()
-        getattr(on_status, "close", lambda: None)()  # a progress bar ends with the export, however it ended
     meta = server.result
     page = meta.get("timings", {})
     t2 = time.monotonic()

@@ -16,7 +16,7 @@ export interface SceneLook {
   /** The box the camera fits (the FrameSet's coordinates): the `bounds` option, else every point of every frame. */
   readonly framing: Bounds | null;
   /** The camera fitted to the framing for a picture of this width / height. */
-  fit(aspect: number): FittedView;
+  fitted(aspect: number): FittedView;
   /** A camera placed as `view` (world coordinates) says, its planes holding the framing. */
   cameraFrom(view: CameraView, aspect: number): PerspectiveCamera;
   /** r g b bytes per point of `frame` (one of the set's). */
@@ -28,7 +28,7 @@ export function sceneLook(set: FrameSet | null, options: LookOptions): SceneLook
   let scale: ColorScale | null = null;
   return {
     framing,
-    fit: (aspect) => fitView(framing, aspect),
+    fitted: (aspect) => fitView(framing, aspect),
     // The frames are drawn in local coordinates (relative to set.origin); a view comes in world ones.
     cameraFrom: (view, aspect) => cameraFromView(viewToLocal(view, set?.origin), framing, aspect),
     colors(frame) {

@@ -18,7 +18,7 @@ test('framing and camera: the data\'s bounds, or the bounds option moved to the 
   const look = sceneLook(set, { bounds });
   const local = look.framing!;
   expect(local.max.map((v, k) => v - local.min[k]!)).toEqual([8, 8, 16]);
-  expect(look.fit(16 / 9).camera.position.toArray()).toEqual(fitCamera(local, 16 / 9).position.toArray());
+  expect(look.fitted(16 / 9).camera.position.toArray()).toEqual(fitCamera(local, 16 / 9).position.toArray());
   const view = { position: [utm[0] + 9, utm[1] - 9, utm[2] + 9], target: [...utm], up: [0, 0, 1], fovDeg: 30 } as never;
   const local0 = [utm[0] - set.origin[0], utm[1] - set.origin[1], utm[2] - set.origin[2]];
   expect(look.cameraFrom(view, 1).position.toArray()).toEqual(
