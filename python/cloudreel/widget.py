@@ -23,7 +23,8 @@ from ._version import MODULE_VERSION
 from .frame_offers import FrameOffer
 from . import protocol
 from .frames import normalize_frames
-from .options import check_fps, check_point_shape, check_side
+from .options import (check_background, check_fps, check_point_shape, check_point_size, check_quality, check_side,
+                      check_view)
 from .palette import check_palette
 from .pending_request import PendingRequest, SaveCallback
 from .protocol import page_text, untrusted
@@ -87,6 +88,17 @@ class Animation(ipywidgets.DOMWidget):
     colormap = Unicode("viridis").tag(sync=True)
     #: "square" or "round" points; the panel's select starts from it.
     point_shape = Unicode("square").tag(sync=True)
+    # The player's look, written by the panel when the user changes it, so an export
+    # from the page and one from a headless browser draw the same frames.
+    #: Point size in pixels (up to 64); None: sized from each frame's point count.
+    point_size = Float(None, allow_none=True).tag(sync=True)
+    #: Background colour, "#rrggbb".
+    background = Unicode("#000000").tag(sync=True)
+    #: Encoder size/quality trade-off: "high", "standard" or "small".
+    quality = Unicode("standard").tag(sync=True)
+    #: The camera, {position, target, up (three numbers each, world coordinates), fov_deg};
+    #: None: fitted to all frames (or to ``bounds``). The player writes it when the user moves it.
+    view = Dict(None, allow_none=True).tag(sync=True)
     #: The colormap's range for values; None: the values' range over all frames.
     vmin = Float(None, allow_none=True).tag(sync=True)
     vmax = Float(None, allow_none=True).tag(sync=True)
@@ -114,9 +126,10 @@ class Animation(ipywidgets.DOMWidget):
 
     def __init__(self, frames, fps=5, width=1280, height=720, title=True, colors=None, codecs=None, file_stem="animation",
                  values=None, categories=None, vmin=None, vmax=None, colormap="viridis", palette=None, bounds=None,
-                 point_shape="square", **kwargs):
+                 point_shape="square", point_size=None, background="#000000", quality="standard", view=None, **kwargs):
         super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem,
-                         colormap=colormap, point_shape=point_shape, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds, **kwargs)
+                         colormap=colormap, point_shape=point_shape, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds,
+                         point_size=point_size, background=background, quality=quality, view=view, **kwargs)
         self._frontend_seen = False
         self._pending: dict[int, PendingRequest] = {}
         _live.add(self)
@@ -139,6 +152,22 @@ class Animation(ipywidgets.DOMWidget):
     @validate("point_shape")
     def _check_point_shape(self, proposal):
         return check_point_shape(proposal["value"])
+
+    @validate("point_size")
+    def _check_point_size(self, proposal):
+        return check_point_size(proposal["value"])
+
+    @validate("background")
+    def _check_background(self, proposal):
+        return check_background(proposal["value"])
+
+    @validate("quality")
+    def _check_quality(self, proposal):
+        return check_quality(proposal["value"])
+
+    @validate("view")
+    def _check_view(self, proposal):
+        return check_view(proposal["value"])
 
     @validate("vmin", "vmax")
     def _check_limits(self, proposal):

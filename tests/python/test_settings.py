@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudreel.options import check_fps, check_point_shape, check_side
+from cloudreel.options import check_background, check_fps, check_point_shape, check_point_size, check_quality, check_side, check_view
 from cloudreel.scales import check_colormap
 from cloudreel.widget import Animation
 
@@ -94,3 +94,38 @@ def test_every_point_shape_in_the_table_is_accepted():
         assert check_point_shape(shape) == shape
     with pytest.raises(ValueError, match='^point_shape must be "square" or "round", got "circle"$'):
         check_point_shape("circle")
+
+
+def test_every_quality_in_the_table_is_accepted():
+    for quality in setting("QUALITIES"):
+        assert check_quality(quality) == quality
+    with pytest.raises(ValueError, match='^quality must be "high", "standard" or "small", got "best"$'):
+        check_quality("best")
+
+
+def test_point_size_limit_is_enforced_at_exactly_its_value():
+    top = setting("MAX_POINT_SIZE")
+    assert (check_point_size(top), check_point_size(None), check_point_size(0.5)) == (top, None, 0.5)
+    for outside in (0, -1, top + 0.01, float("nan"), True, "3"):
+        with pytest.raises(ValueError, match=rf"^point_size must be between 0 and {top} pixels"):
+            check_point_size(outside)
+
+
+def test_background_is_a_hex_colour():
+    assert check_background(setting("DEFAULTS.background")) == setting("DEFAULTS.background")
+    assert check_background("#FFaa00") == "#ffaa00"
+    for bad in ("black", "#fff", "#12345g", None, 0):
+        with pytest.raises(ValueError, match=r'^background must be a colour written "#rrggbb"'):
+            check_background(bad)
+
+
+def test_view_is_checked_as_the_page_checks_it():
+    view = {"position": [1, 2, 3], "target": [0, 0, 0], "up": [0, 0, 1], "fov_deg": 45}
+    assert check_view(view) == {"position": [1.0, 2.0, 3.0], "target": [0.0, 0.0, 0.0], "up": [0.0, 0.0, 1.0], "fov_deg": 45.0}
+    assert check_view(None) is None
+    for bad, words in [({**view, "fov": 45}, "view must be a dict"), ({**view, "up": [0, 0]}, "view up must be three finite numbers"),
+                       ({**view, "position": [0, 0, float("inf")]}, "view position must be three finite numbers"),
+                       ({**view, "position": [0, 0, 0]}, "view position and target must differ"),
+                       ({**view, "fov_deg": 179}, "view fov_deg must lie between 1 and 179")]:
+        with pytest.raises(ValueError, match=f"^{words}"):
+            check_view(bad)

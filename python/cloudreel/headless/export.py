@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..frames import normalize_frames
-from ..options import check_fps, check_point_shape, check_side
+from ..options import (check_background, check_fps, check_point_shape, check_point_size, check_quality, check_side,
+                       check_view, page_view)
 from ..palette import check_palette
 from ..scales import check_bounds, check_colormap, check_value_range
 from ..video_receiver import saved_name
@@ -57,16 +58,6 @@ def _target(path: str | os.PathLike) -> Path:
     return Path(os.path.abspath(raw))
 
 
-def _view(view: Optional[Mapping[str, Any]]) -> Optional[dict]:
-    """The camera as the page takes it: position, target, up and fov_deg (the page checks the numbers)."""
-    if view is None:
-        return None
-    if not isinstance(view, Mapping) or not {"position", "target", "up", "fov_deg"} <= set(view):
-        raise ValueError(f"view must be a dict with position, target, up (each three numbers) and fov_deg, got {view!r}")
-    return {"position": [float(v) for v in view["position"]], "target": [float(v) for v in view["target"]],
-            "up": [float(v) for v in view["up"]], "fovDeg": float(view["fov_deg"])}
-
-
 def _options(*, fps, width, height, title, codecs, quality, point_size, point_shape, colormap, background,
              bounds, vmin, vmax, palette, view) -> dict:
     """The page's ExportOptions, checked here with the widget's rules and words where the kernel has them."""
@@ -75,10 +66,10 @@ def _options(*, fps, width, height, title, codecs, quality, point_size, point_sh
         fps = float(fps)  # as the widget's Float trait holds it, so its messages read the same
     options = {
         "fps": check_fps(fps), "width": check_side("width", width), "height": check_side("height", height),
-        "title": bool(title), "quality": quality, "colormap": check_colormap(colormap),
-        "pointShape": check_point_shape(point_shape), "background": background,
+        "title": bool(title), "quality": check_quality(quality), "colormap": check_colormap(colormap),
+        "pointShape": check_point_shape(point_shape), "background": check_background(background),
         "bounds": check_bounds(bounds), "vmin": vmin, "vmax": vmax, "palette": check_palette(palette),
-        "view": _view(view), "pointSize": point_size,
+        "view": page_view(check_view(view)), "pointSize": check_point_size(point_size),
         "codecs": None if codecs is None else [str(c) for c in codecs],
     }
     return {k: v for k, v in options.items() if v is not None}
