@@ -23,7 +23,7 @@ example:
   Renders every drive/scan_N.bin in natural order (scan_2 before scan_10; quote the glob, or let
   the shell expand it: the files are sorted either way), one file per frame, to drive.mp4, with a
   progress bar on stderr, and prints what it wrote:
-    drive.mp4: 3 frames, 0.3 s, webcodecs-h264 (video/mp4), 41512 bytes
+    drive.mp4: 3 frames, 0.3 s, webcodecs-h264 (video/mp4), 0.3 MB
 
   A file may hold every frame: a .npy of shape (F, N, 3) or a .npz (see README, "Files").
 
