@@ -126,6 +126,14 @@ def _fail(code: int, message: str) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)  # exits 2 with argparse's message on bad arguments
     try:
+        return _render(args)
+    except KeyboardInterrupt:
+        print("cloudreel render: cancelled, nothing written", file=sys.stderr)
+        return 130
+
+
+def _render(args: argparse.Namespace) -> int:
+    try:
         frames = export_frames(read_inputs(args.inputs, progress=not args.no_progress), args.color_by)
     except ReadError as e:
         return _fail(BAD_INPUT, str(e))
@@ -145,9 +153,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _fail(BAD_INPUT, str(e))
     except (RuntimeError, OSError) as e:  # a crashed browser, missing runner files, an unwritable folder
         return _fail(EXPORT_FAILED, f"{type(e).__name__}: {e}")
-    except KeyboardInterrupt:
-        print("cloudreel render: cancelled, nothing written", file=sys.stderr)
-        return 130
     shown = os.path.relpath(result.path) if result.path.is_relative_to(os.getcwd()) else result.path
     print(f"{shown}: {result.frames} frames, {result.duration_seconds:g} s, {result.codec} "
           f"({result.mime_type}), {size_text(result.bytes)}")

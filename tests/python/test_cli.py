@@ -170,6 +170,18 @@ def test_a_failed_export_exits_1_with_the_pages_words(tmp_path, capsys, monkeypa
     assert (code, out, err) == (1, "", "cloudreel render: error: Export failed: every encoder failed\n")
 
 
+def test_ctrl_c_exits_130_saying_nothing_was_written(tmp_path, capsys, monkeypatch):
+    from cloudreel.headless import export as export_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module, "export", interrupted)
+    write_ply(tmp_path / "a.ply", grid(3))
+    code, out, err = run_main(["render", str(tmp_path / "a.ply"), "-o", str(tmp_path / "x.mp4"), "--no-progress"], capsys)
+    assert (code, out, err) == (130, "", "cloudreel render: cancelled, nothing written\n")
+
+
 def test_no_browser_exits_1_naming_what_was_asked_for(tmp_path, capsys):
     write_ply(tmp_path / "a.ply", grid(3))
     code, _, err = run_main(["render", str(tmp_path / "a.ply"), "-o", str(tmp_path / "x.mp4"), "--no-progress",
@@ -195,3 +207,15 @@ def test_the_wheel_declares_the_command_and_the_files_extra_pinned_as_tested():
     tested = set((ROOT / "python/requirements-test.txt").read_text().split())
     extra = project["optional-dependencies"]["files"]
     assert {p.split("==")[0] for p in extra} == {"plyfile", "pypcd4", "laspy", "lazrs"} and set(extra) <= tested
+
+
+def test_the_installed_wheel_has_the_cloudreel_command(tmp_path):
+    """The .venv's cloudreel (npm run build:wheel installs it): its console script, run away from the checkout."""
+    script = Path(sys.executable).with_name("cloudreel")
+    assert script.exists(), f"no {script}: run `npm run build:wheel`"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(script), "render", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "usage: cloudreel render" in done.stdout, done.stderr
+    done = subprocess.run([str(script), "render", "scan_*.ply", "-o", "x.mp4"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (2, "cloudreel render: error: scan_*.ply: no files match this pattern\n")
