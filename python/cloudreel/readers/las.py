@@ -85,17 +85,23 @@ def read(path) -> list:
 
 
 def bounds(path, *, values: bool = False) -> FileBounds:
-    """The header's bounds; only the intensity range (``values=True``) reads the points, a chunk at a time."""
+    """The header's bounds; the points are read (a chunk at a time) only for the intensity range
+    (``values=True``) or when the header's bounds are not bounds (min above max, not finite)."""
     with _open(path) as reader:
         header = reader.header
-        lo, hi = np.asarray(header.mins, np.float64), np.asarray(header.maxs, np.float64)
-        if header.point_count == 0:
+        count = int(header.point_count)
+        lo, hi = np.array(header.mins, np.float64), np.array(header.maxs, np.float64)
+        trusted = count == 0 or (np.isfinite(lo).all() and np.isfinite(hi).all() and (lo <= hi).all())
+        if count == 0 or not trusted:
             lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
-        value_range = None
-        if values:
-            vlo, vhi = np.inf, -np.inf
-            for chunk in _chunks(path, reader):
-                if len(chunk):
-                    vlo, vhi = min(vlo, float(chunk.intensity.min())), max(vhi, float(chunk.intensity.max()))
-            value_range = (vlo, vhi)
-        return FileBounds(lo.copy(), hi.copy(), 1, int(header.point_count), value_range)
+        if trusted and not values:
+            return FileBounds(lo, hi, 1, count)
+        vlo, vhi = np.inf, -np.inf
+        for chunk in _chunks(path, reader):
+            if not len(chunk):
+                continue
+            if not trusted:
+                xyz = np.column_stack([np.asarray(chunk.x), np.asarray(chunk.y), np.asarray(chunk.z)])
+                lo, hi = np.minimum(lo, xyz.min(axis=0)), np.maximum(hi, xyz.max(axis=0))
+            vlo, vhi = min(vlo, float(chunk.intensity.min())), max(vhi, float(chunk.intensity.max()))
+        return FileBounds(lo, hi, 1, count, (vlo, vhi) if values else None)

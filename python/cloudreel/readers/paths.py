@@ -39,7 +39,7 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> List[Path]:
     found = {}
     for raw in inputs:
         pattern = os.fspath(raw)
-        if _is_glob(pattern):
+        if _is_glob(pattern) and not os.path.isfile(pattern):  # a file named scan[1].ply is that file
             matches = [m for m in glob.glob(pattern, recursive=True) if os.path.isfile(m)]
             if not matches:
                 raise ReadError(pattern, "no files match this pattern")

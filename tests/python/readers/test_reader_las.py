@@ -58,6 +58,17 @@ def test_the_bounds_pass_reads_only_the_header(tmp_path):
     assert read_bounds(path).hi[0] == pytest.approx(max_x + 1000)
 
 
+def test_header_bounds_that_are_not_bounds_are_measured_from_the_points(tmp_path):
+    points = utm_points(10)
+    path = write_las(tmp_path / "tile.las", points)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<6d", data, 179, *([0.0, 1.0] * 3))  # max x 0 < min x 1, and so on: a writer that left them
+    path.write_bytes(bytes(data))
+    bounds = read_bounds(path)
+    np.testing.assert_allclose(bounds.lo, points.min(axis=0), atol=1e-6)
+    np.testing.assert_allclose(bounds.hi, points.max(axis=0), atol=1e-6)
+
+
 @pytest.mark.parametrize("suffix", ["las", "laz"])
 def test_a_truncated_file_names_the_file(tmp_path, suffix):
     data = write_las(tmp_path / f"a.{suffix}", utm_points(), np.full((1600, 3), 9999, np.uint16)).read_bytes()

@@ -22,6 +22,8 @@ def test_globs_and_paths_expand_once_each_in_natural_order(tmp_path):
         (tmp_path / f"scan_{i}.bin").write_bytes(b"")
     got = expand_inputs([str(tmp_path / "scan_*.bin"), str(tmp_path / "scan_2.bin")])
     assert [p.name for p in got] == ["scan_1.bin", "scan_2.bin", "scan_10.bin"]
+    (tmp_path / "odd[1].bin").write_bytes(b"")  # a file whose name looks like a glob is that file
+    assert [p.name for p in expand_inputs([str(tmp_path / "odd[1].bin")])] == ["odd[1].bin"]
 
 
 def test_an_empty_glob_a_missing_file_and_a_folder_are_named(tmp_path):
