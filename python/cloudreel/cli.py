@@ -141,9 +141,10 @@ def _render(args: argparse.Namespace) -> int:
     from .headless.export import ExportError, export
     from .video_receiver import size_text
 
+    codecs = None if args.codec is None else [c for ids in args.codec for c in ids]  # --codec a,b --codec c
     try:
         result = export(frames, args.output, fps=args.fps, width=args.size[0], height=args.size[1],
-                        title=not args.no_title, codecs=None if args.codec is None else [c for ids in args.codec for c in ids], quality=args.quality,
+                        title=not args.no_title, codecs=codecs, quality=args.quality,
                         point_size=args.point_size, point_shape=args.point_shape, colormap=args.colormap,
                         background=args.background, bounds=args.bounds, vmin=args.vmin, vmax=args.vmax,
                         progress=not args.no_progress, browser=args.browser)
