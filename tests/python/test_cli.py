@@ -170,6 +170,29 @@ def test_a_failed_export_exits_1_with_the_pages_words(tmp_path, capsys, monkeypa
     assert (code, out, err) == (1, "", "cloudreel render: error: Export failed: every encoder failed\n")
 
 
+def test_options_reach_export_as_it_names_them(tmp_path, capsys, monkeypatch):
+    from cloudreel.headless import export as export_module
+
+    seen = {}
+
+    def recording(frames, path, **kwargs):
+        seen.update(kwargs, frames=frames, path=path)
+        raise export_module.ExportError("Export failed: recorded")
+
+    monkeypatch.setattr(export_module, "export", recording)
+    write_kitti(tmp_path / "a.bin", grid(3), np.arange(9))
+    code, _, _ = run_main(["render", str(tmp_path / "a.bin"), "-o", "v.mp4", "--no-progress", "--fps", "12.5",
+                           "--size", "640x360", "--codec", "webcodecs-vp9,ffmpeg-gif", "--codec", "ffmpeg-vp8",
+                           "--quality", "small", "--point-size", "3", "--point-shape", "round", "--background", "#112233",
+                           "--no-title", "--color-by", "intensity", "--colormap", "magma", "--vmin", "1", "--vmax", "7",
+                           "--bounds", "0,0,0,1,2,3", "--browser", "/opt/chrome"], capsys)
+    assert code == 1
+    assert seen.pop("path") == "v.mp4" and [set(f) for f in seen.pop("frames")] == [{"points", "values"}]
+    assert seen == dict(fps=12.5, width=640, height=360, title=False, codecs=["webcodecs-vp9", "ffmpeg-gif", "ffmpeg-vp8"],
+                        quality="small", point_size=3.0, point_shape="round", colormap="magma", background="#112233",
+                        bounds=((0.0, 0.0, 0.0), (1.0, 2.0, 3.0)), vmin=1.0, vmax=7.0, progress=False, browser="/opt/chrome")
+
+
 def test_ctrl_c_exits_130_saying_nothing_was_written(tmp_path, capsys, monkeypatch):
     from cloudreel.headless import export as export_module
 
