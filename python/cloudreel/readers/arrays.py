@@ -51,6 +51,8 @@ def _frames(path, array: np.ndarray, name: str, colours_in: Optional[np.ndarray]
             extras[key] = extra if many else extra[None]
             if len(extras[key]) != len(stack):
                 raise ReadError(path, f"{key} has {len(extras[key])} frames but {name} has {len(stack)}")
+    if stack.shape[-1] == 6 and extras["colors"] is not None:
+        raise ReadError(path, f"colours given twice: as {name}'s last three columns and as 'colors'")
     out = []
     for i, frame in enumerate(stack):
         source = os.fspath(path) + (f"[{member}]" if member else "") + (f"[{i}]" if many else "")
@@ -91,6 +93,8 @@ def _npz(path) -> List[PointFrame]:
                     _announced(path, stream, info.file_size, f"array {key!r}")
                 with archive.open(info) as stream:
                     arrays[key] = np.lib.format.read_array(stream, allow_pickle=False)
+            except ReadError:
+                raise
             except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
                 raise ReadError(path, f"array {key!r} is corrupt ({e})") from None
     if "points" in arrays:
