@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -38,30 +39,35 @@ def _reader(path):
     return importlib.import_module(f".{module}", __name__)
 
 
-def read_frames(path: str | os.PathLike) -> List[PointFrame]:
-    """The frames in one file (one for most formats; .npy/.npz may hold many); ReadError names
-    the file and the problem (missing, truncated, corrupt, a header announcing too much)."""
-    reader = _reader(path)
+@contextlib.contextmanager
+def _named(path):
+    """The system's errors as ReadError naming the file."""
     try:
-        return reader.read(path)
+        yield
     except FileNotFoundError:
         raise ReadError(path, "no such file") from None
     except IsADirectoryError:
         raise ReadError(path, "is a folder, not a file") from None
-    except PermissionError:
-        raise ReadError(path, "cannot be opened (permission denied)") from None
+    except OSError as e:
+        raise ReadError(path, f"cannot be read ({e.strerror or e})") from None
     except MemoryError:
         raise ReadError(path, "too large to read into memory") from None
+
+
+def read_frames(path: str | os.PathLike) -> List[PointFrame]:
+    """The frames in one file (one for most formats; .npy/.npz may hold many); ReadError names
+    the file and the problem (missing, truncated, corrupt, a header announcing too much)."""
+    reader = _reader(path)
+    with _named(path):
+        return reader.read(path)
 
 
 def read_bounds(path: str | os.PathLike, *, values: bool = False) -> FileBounds:
     """The bounds pass of one file: float64 bounds (and the values' range with ``values=True``),
     reading only what the format needs (a LAS/LAZ header; a KITTI scan in chunks; else the points)."""
     reader = _reader(path)
-    try:
+    with _named(path):
         return reader.bounds(path, values=values)
-    except FileNotFoundError:
-        raise ReadError(path, "no such file") from None
 
 
 def iter_frames(paths: Iterable[str | os.PathLike]) -> Iterator[PointFrame]:

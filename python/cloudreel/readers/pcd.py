@@ -1,4 +1,4 @@
-"""PCL .pcd point clouds (pypcd4; ascii, binary, binary_compressed): x, y, z, packed rgb/rgba, intensity and classification when present."""
+"""PCL .pcd point clouds (pypcd4; ascii, binary, binary_compressed): x, y, z, packed rgb/rgba, intensity and classification when present; NaN points (PCL's invalid ones) left out."""
 
 from __future__ import annotations
 
@@ -95,11 +95,15 @@ def read(path) -> list:
     missing = [a for a in "xyz" if a not in names]
     if missing:
         raise ReadError(path, f"has no {', '.join(missing)} field")
+    points = np.column_stack([data[a] for a in "xyz"])
+    valid = np.isfinite(points).all(axis=1)
+    if not valid.all():  # PCL marks the invalid points of organised clouds with NaN: left out
+        data, points = data[valid], points[valid]
     packed = next((data[n] for n in ("rgb", "rgba") if n in names), None)
     if packed is not None and packed.dtype.itemsize != 4:
         raise ReadError(path, f"its rgb field must be 4 bytes (packed 8-bit RGB), got {packed.dtype.itemsize}")
     return [PointFrame(
-        points=np.column_stack([data[a] for a in "xyz"]),
+        points=points,
         colors=None if packed is None else colours(path, pypcd4.PointCloud.decode_rgb(np.ascontiguousarray(packed))),
         values=named_column(data, "intensity"),
         categories=class_codes(path, named_column(data, "classification")),

@@ -41,6 +41,11 @@ def test_the_extension_picks_the_reader_and_an_unknown_one_is_named(tmp_path):
         read_frames(tmp_path / "cloud.xyz")
     with pytest.raises(ReadError, match=r"gone\.PLY: no such file"):
         read_frames(tmp_path / "gone.PLY")
+    (tmp_path / "dir.ply").mkdir()
+    with pytest.raises(ReadError, match=r"dir\.ply: is a folder, not a file"):
+        read_frames(tmp_path / "dir.ply")
+    with pytest.raises(ReadError, match=r"dir\.ply: is a folder, not a file"):
+        read_bounds(tmp_path / "dir.ply")
 
 
 def test_a_missing_library_says_which_extra_to_install(tmp_path, monkeypatch):

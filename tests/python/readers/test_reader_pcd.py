@@ -27,6 +27,14 @@ def test_points_colours_and_intensity_come_back_as_written(tmp_path, encoding):
     assert frame.categories is None and frame.source == str(path)
 
 
+def test_nan_points_pcl_marks_invalid_are_left_out(tmp_path):
+    points = grid(3)
+    points[4] = np.nan
+    [frame] = read_frames(write_pcd(tmp_path / "organised.pcd", points, np.full((9, 3), 7, np.uint8), np.arange(9)))
+    assert frame.count == 8 and np.isfinite(frame.points).all() and len(frame.colors) == 8
+    assert frame.values.tolist() == [0, 1, 2, 3, 5, 6, 7, 8]
+
+
 def test_double_fields_keep_utm_coordinates_and_the_bounds_pass_reads_them(tmp_path):
     points = grid(10, extent=50) + [500000.0, 5400000.0, 300.0] + 0.001
     path = write_pcd(tmp_path / "geo.pcd", points, encoding="binary_compressed", double=True)
