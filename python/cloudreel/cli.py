@@ -66,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     from .scales import COLORMAPS
     from .video_receiver import CODEC_CONTAINERS
 
+    from ._version import __version__
+
     top = argparse.ArgumentParser(prog="cloudreel", description="Point-cloud animations to video.")
+    top.add_argument("--version", action="version", version=f"cloudreel {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
     render = commands.add_parser(
         "render", help="render point-cloud files to a video in a headless browser",

@@ -218,6 +218,8 @@ def test_help_has_a_worked_example_and_the_command_starts_without_the_widget(tmp
                           text=True, timeout=60)
     assert done.returncode == 0
     assert "cloudreel render 'drive/scan_*.bin' -o drive.mp4" in done.stdout and "exit codes: 0 written" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "cloudreel", "--version"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == f"cloudreel {json.loads((ROOT / 'package.json').read_text())['version']}\n"
     check = ("import sys, cloudreel.cli; heavy = {'ipywidgets', 'IPython', 'playwright', 'plyfile', 'laspy', 'pypcd4'};"
              "print(sorted(heavy & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=60)
