@@ -2,9 +2,17 @@
 
 from ._version import __version__
 from .headless.export import ExportError, ExportResult, export
-from .widget import Animation
 
 __all__ = ["Animation", "ExportError", "ExportResult", "__version__", "export"]
+
+
+def __getattr__(name):
+    # The widget (ipywidgets, IPython) loads on first use: `cloudreel render` and export() start without it.
+    if name == "Animation":
+        from .widget import Animation
+
+        return Animation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _jupyter_server_extension_points():

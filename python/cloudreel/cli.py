@@ -1,0 +1,163 @@
+"""`cloudreel render INPUT... -o OUT`: point-cloud files to a video from the command line, through cloudreel.export()."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import List, Optional, Sequence
+
+# Only light modules at import: the readers' libraries, the export machinery (Playwright)
+# and the widget (ipywidgets) load when a command needs them, so --help answers at once.
+from .readers import COLOR_BY, SUFFIXES, ReadError, expand_inputs, export_frames, iter_frames
+
+__all__ = ["main"]
+
+#: Exit codes: the video was written; the input was refused (arguments, files, validation); the export failed.
+OK, EXPORT_FAILED, BAD_INPUT = 0, 1, 2
+
+EXAMPLE = """\
+example:
+  cloudreel render 'drive/scan_*.bin' -o drive.mp4 --fps 10 --size 1280x720 --color-by intensity
+
+  Renders every drive/scan_N.bin in natural order (scan_2 before scan_10; quote the glob, or let
+  the shell expand it: the files are sorted either way), one file per frame, to drive.mp4, with a
+  progress bar on stderr, and prints what it wrote:
+    drive.mp4: 3 frames, 0.3 s, webcodecs-h264 (video/mp4), 0.3 MB
+
+  A file may hold every frame: a .npy of shape (F, N, 3) or a .npz (see README, "Files").
+
+files: {suffixes} (the readers need: pip install 'cloudreel[files,headless]')
+exit codes: 0 written, 1 the export failed (no browser, the page failed), 2 bad input
+(arguments, unreadable or empty files, a glob matching nothing, invalid frames or options)
+"""
+
+
+def _size(text: str) -> tuple:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be WIDTHxHEIGHT such as 1280x720, got {text!r}") from None
+    return width, height
+
+
+def _bounds(text: str) -> tuple:
+    try:
+        v = [float(x) for x in text.split(",")]
+    except ValueError:
+        v = []
+    if len(v) != 6:
+        raise argparse.ArgumentTypeError(f"must be six numbers xmin,ymin,zmin,xmax,ymax,zmax, got {text!r}")
+    return tuple(v[:3]), tuple(v[3:])
+
+
+def _codecs(text: str) -> List[str]:
+    from .video_receiver import CODEC_CONTAINERS
+
+    ids = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in ids if c not in CODEC_CONTAINERS]
+    if unknown or not ids:
+        raise argparse.ArgumentTypeError(f"unknown codec {', '.join(unknown) or text!r}: choose from {', '.join(CODEC_CONTAINERS)}")
+    return ids
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .options import POINT_SHAPES
+    from .scales import COLORMAPS
+    from .video_receiver import CODEC_CONTAINERS
+
+    from ._version import __version__
+
+    top = argparse.ArgumentParser(prog="cloudreel", description="Point-cloud animations to video.")
+    top.add_argument("--version", action="version", version=f"cloudreel {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    render = commands.add_parser(
+        "render", help="render point-cloud files to a video in a headless browser",
+        description="Renders point-cloud files to a video in a headless browser (cloudreel.export()).",
+        epilog=EXAMPLE.format(suffixes=", ".join(SUFFIXES)), formatter_class=argparse.RawDescriptionHelpFormatter)
+    render.add_argument("inputs", nargs="+", metavar="INPUT", help="files or globs, one file per frame (or one file holding all frames)")
+    render.add_argument("-o", "--output", required=True, metavar="OUT", help="the video to write; its extension follows the codec that worked (.mp4, .webm, .gif)")
+    render.add_argument("--fps", type=float, default=5, help="frames per second (default 5)")
+    render.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="video size (default 1280x720)")
+    render.add_argument("--codec", action="append", type=_codecs, metavar="CODEC",
+                        help=f"codec ids to try in order, repeated or comma-separated ({', '.join(CODEC_CONTAINERS)}); default: that order")
+    render.add_argument("--quality", default="standard", help="high, standard or small (default standard)")
+    render.add_argument("--point-size", type=float, default=None, help="point diameter in pixels at 720 lines (default: from the point count)")
+    render.add_argument("--point-shape", choices=POINT_SHAPES, default="square")
+    render.add_argument("--background", default="#000000", help="CSS colour (default #000000)")
+    render.add_argument("--no-title", action="store_true", help="no 'Frame i/N | n points' line at the top")
+    render.add_argument("--color-by", choices=COLOR_BY, default="auto",
+                        help="auto (RGB where every frame has it, else z), rgb, z (height), intensity, classification")
+    render.add_argument("--colormap", choices=COLORMAPS, default="viridis", help="for z and intensity (default viridis)")
+    render.add_argument("--vmin", type=float, default=None, help="value at the colormap's low end (default: the data's)")
+    render.add_argument("--vmax", type=float, default=None, help="value at the colormap's high end")
+    render.add_argument("--bounds", type=_bounds, default=None, metavar="XMIN,YMIN,ZMIN,XMAX,YMAX,ZMAX",
+                        help="fixed framing in world coordinates (default: fitted to all frames)")
+    render.add_argument("--browser", default=None, help="a Chromium executable (default: $CLOUDREEL_BROWSER, then the usual places)")
+    render.add_argument("--no-progress", action="store_true", help="no progress on stderr")
+    return top
+
+
+def read_inputs(patterns: Sequence[str], progress: bool = True) -> list:
+    """Every frame of the files ``patterns`` name, in natural order; the one place the CLI reads
+    files (lazy sequences will replace the list), with a progress line per file on stderr."""
+    paths = expand_inputs(patterns)
+    report = None
+    if progress:
+        from .headless.progress import ProgressReport
+
+        report = ProgressReport()
+    try:
+        frames = []
+        for i, path in enumerate(paths):
+            if report is not None:
+                report("read", i / len(paths), f"Reading file {i + 1}/{len(paths)}")
+            frames.extend(iter_frames([path]))
+        if report is not None:
+            report("read", 1.0, f"Read {len(frames)} frames from {len(paths)} files")
+        return frames
+    finally:
+        if report is not None:
+            report.close()
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"cloudreel render: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)  # exits 2 with argparse's message on bad arguments
+    try:
+        return _render(args)
+    except KeyboardInterrupt:
+        print("cloudreel render: cancelled, nothing written", file=sys.stderr)
+        return 130
+
+
+def _render(args: argparse.Namespace) -> int:
+    try:
+        frames = export_frames(read_inputs(args.inputs, progress=not args.no_progress), args.color_by)
+    except ReadError as e:
+        return _fail(BAD_INPUT, str(e))
+    from .headless.browsers import BrowserNotFound
+    from .headless.export import ExportError, export
+    from .video_receiver import size_text
+
+    codecs = None if args.codec is None else [c for ids in args.codec for c in ids]  # --codec a,b --codec c
+    try:
+        result = export(frames, args.output, fps=args.fps, width=args.size[0], height=args.size[1],
+                        title=not args.no_title, codecs=codecs, quality=args.quality,
+                        point_size=args.point_size, point_shape=args.point_shape, colormap=args.colormap,
+                        background=args.background, bounds=args.bounds, vmin=args.vmin, vmax=args.vmax,
+                        progress=not args.no_progress, browser=args.browser)
+    except (ExportError, BrowserNotFound) as e:
+        return _fail(EXPORT_FAILED, str(e))
+    except (ValueError, TypeError) as e:  # export()'s checks of frames and options, before any browser
+        return _fail(BAD_INPUT, str(e))
+    except (RuntimeError, OSError) as e:  # a crashed browser, missing runner files, an unwritable folder
+        return _fail(EXPORT_FAILED, f"{type(e).__name__}: {e}")
+    shown = os.path.relpath(result.path) if result.path.is_relative_to(os.getcwd()) else result.path
+    print(f"{shown}: {result.frames} frames, {result.duration_seconds:g} s, {result.codec} "
+          f"({result.mime_type}), {size_text(result.bytes)}")
+    return OK
