@@ -5,7 +5,7 @@ import type { CameraView } from '../core/camera.js';
 import { isColormap } from '../core/colormap.js';
 import { resolveOptions, type ExportOptions } from '../core/options.js';
 import { DEFAULTS, MAX_POINT_SIZE, POINT_SHAPES, QUALITIES, type PointShape, type Quality } from '../core/settings.js';
-import type { Look, LookChange } from '../ui/export-panel.js';
+import type { Look, LookChange } from '../ui/index.js';
 
 /** The kernel's view trait: WORLD coordinates, fov_deg in snake_case as Python spells it. */
 export interface ViewTrait {

@@ -4,9 +4,7 @@
 // changed them (the kernel, another view of the model), are shown. No logic of its own beyond wiring.
 import type { JSONObject } from '@lumino/coreutils';
 import { DOMWidgetView } from '@jupyter-widgets/base';
-import '../ui/index.js';
-import { LOOK_CHANGE_EVENT, type ExportPanel, type ExportRequest, type LookChange } from '../ui/export-panel.js';
-import { VIEW_CHANGE_EVENT, type ViewChangeDetail } from '../ui/player.js';
+import { LOOK_CHANGE_EVENT, VIEW_CHANGE_EVENT, type ExportPanel, type ExportRequest, type LookChange, type ViewChangeDetail } from '../ui/index.js';
 import { lookTraits, shownLook, viewTrait } from './look-traits.js';
 import type { AnimationModel } from './model.js';
 
