@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CHROMIUM_PATH, launchChromium } from '../../examples/headless.mjs';
-import { startJupyter } from './jupyter.mjs';
+import { runInKernel, startJupyter } from './jupyter.mjs';
 import { decodeFrames, probe } from './media.mjs';
 
 const WIDTH = 320;
@@ -52,19 +52,7 @@ after(async () => {
 });
 
 /** Runs code in the notebook's kernel as a later cell would; returns what it printed (and any error). */
-function py(code) {
-  return page.evaluate(async (code) => {
-    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const future = kernel.requestExecute({ code, store_history: false });
-    let out = '';
-    future.onIOPub = (msg) => {
-      if (msg.header.msg_type === 'stream') out += msg.content.text;
-      if (msg.header.msg_type === 'error') out += `${msg.content.ename}: ${msg.content.evalue}`;
-    };
-    await future.done;
-    return out;
-  }, code);
-}
+const py = (code) => runInKernel(page, code);
 
 /** Polls `expression` in the kernel (printed as JSON) until `done(value)`. */
 async function kernelValue(expression, done, what) {
