@@ -8,8 +8,8 @@ import { LOOK_CHANGE_EVENT, VIEW_CHANGE_EVENT, type ExportPanel, type ExportRequ
 import { lookTraits, shownLook, viewTrait } from './look-traits.js';
 import type { AnimationModel } from './model.js';
 
-/** The traits the panel and player show; a change to any of them from anywhere reaches every view. */
-const LOOK_EVENTS = ['point_size', 'point_shape', 'colormap', 'background', 'quality', 'view'].map((t) => `change:${t}`).join(' ');
+/** The traits the panel and player show besides the camera; a change to any of them from anywhere reaches every view. */
+const LOOK_EVENTS = ['point_size', 'point_shape', 'colormap', 'background', 'quality'].map((t) => `change:${t}`).join(' ');
 
 export class AnimationView extends DOMWidgetView {
   declare model: AnimationModel;
@@ -35,16 +35,21 @@ export class AnimationView extends DOMWidgetView {
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
     // Only a change of fps from the kernel resets the player's fps input: the user's choice stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
-    this.listenTo(this.model, LOOK_EVENTS, () => this.#takeLook());
+    this.listenTo(this.model, LOOK_EVENTS, () => this.#takeLook(false));
+    // The camera only when the view trait changed: placing it again would drop a move the user has not finished.
+    this.listenTo(this.model, 'change:view', () => this.#takeLook(true));
     panel.fps = this.model.get('fps');
-    this.#takeLook();
+    this.#takeLook(true);
     this.#sync();
   }
 
   /** The traits' look into the panel and its player; a value the page refuses leaves the panel's (the export reports it). */
-  #takeLook(): void {
+  #takeLook(withView: boolean): void {
     const panel = this.#panel;
-    if (panel) Object.assign(panel, shownLook((name) => this.model.get(name)));
+    if (!panel) return;
+    const { view, ...look } = shownLook((name) => this.model.get(name));
+    Object.assign(panel, look);
+    if (withView && view !== undefined) panel.view = view;
   }
 
   #sync(): void {

@@ -143,6 +143,18 @@ function sceneView(aspect: number) {
   return { position: world(camera.position), target: world(target), up: camera.up.toArray(), fovDeg: camera.fov };
 }
 
+test('a move still settling survives the kernel changing another trait', async () => {
+  const widget = widgetWithFrames({ view: WORLD_VIEW });
+  const panel = await show(widget);
+  orbits[0]!.camera.position.set(10, 20, 30);
+  orbits[0]!.onOrbitEnd();
+  await widget.comm.update({ background: '#101010' });
+  await settle(panel);
+  panel.player!.flushViewChange();
+  await idle();
+  near((widget.model.get('view') as typeof WORLD_VIEW).position, [10, 20, 30].map((v, k) => v + SET.origin[k]!));
+});
+
 test('two views of one model stay in step through it', async () => {
   const widget = widgetWithFrames();
   const [a, b] = [await show(widget), await show(widget)];
