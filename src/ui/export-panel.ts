@@ -1,7 +1,9 @@
 // <cloudreel-export-panel>: the whole export UI (player, options, Export and
 // Cancel, progress, preview, metrics, download). It runs no export itself: it
 // asks for one with a `cloudreel-export` event, and the widget layer sets
-// `exporting`, `status` and `result` as the export goes.
+// `exporting`, `status` and `result` as the export goes. The user's changes to the
+// look (point size, shape, colormap, background, quality) are announced with a
+// `cloudreel-look-change` event, the camera's by the player's `cloudreel-view-change`.
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { CameraView } from '../core/camera.js';
@@ -23,7 +25,7 @@ import { messages, type ExportStatus } from '../core/status.js';
 import './download-button.js';
 import { sanitizeFileName } from './file-name.js';
 import './metrics-row.js';
-import { VIEW_ASPECT, type CloudreelPlayer, type FpsChangeDetail } from './player.js';
+import { VIEW_ASPECT, type CloudreelPlayer, type FpsChangeDetail, type ViewChangeDetail } from './player.js';
 import './preview.js';
 import './progress-bar.js';
 import { themeStyles } from './theme.js';
@@ -31,6 +33,8 @@ import { themeStyles } from './theme.js';
 export const EXPORT_PANEL_TAG = 'cloudreel-export-panel';
 export const EXPORT_EVENT = 'cloudreel-export';
 export const CANCEL_EVENT = 'cloudreel-cancel';
+/** The user changed one setting of the look: detail LookChange, with that one key. */
+export const LOOK_CHANGE_EVENT = 'cloudreel-look-change';
 
 const QUALITY_LABELS: Record<Quality, string> = { high: 'High', standard: 'Standard', small: 'Small' };
 const POINT_SHAPE_LABELS: Record<PointShape, string> = { square: 'Square', round: 'Round' };
@@ -45,9 +49,21 @@ export interface ExportRequest {
   background: string;
   quality: Quality;
   fps: number;
-  /** The player's camera when the export was asked for; undefined without a player. */
+  /** The camera (world coordinates) the user left the player at; undefined: the fitted one. */
   view: CameraView | undefined;
 }
+
+/** How the points are drawn, as the panel's inputs set it; pointSize null: automatic. */
+export interface Look {
+  pointSize: number | null;
+  pointShape: PointShape;
+  colormap: ColormapName;
+  background: string;
+  quality: Quality;
+}
+
+/** Detail of `cloudreel-look-change`: the setting the user changed (one key) and its new value. */
+export type LookChange = Partial<Look>;
 
 export interface ReceivingProgress {
   done: number;
@@ -77,6 +93,7 @@ export class CloudreelExportPanel extends LitElement {
     background: { type: String },
     quality: { type: String },
     aspect: { type: Number },
+    view: { attribute: false },
   };
 
   static override styles = [
@@ -195,6 +212,8 @@ export class CloudreelExportPanel extends LitElement {
   declare quality: Quality;
   /** The video's width / height: the player shows this shape, so its camera frames the export. */
   declare aspect: number;
+  /** The player's camera in world coordinates; null: fitted. The user's moves in the player set it. */
+  declare view: CameraView | null;
 
   constructor() {
     super();
@@ -212,6 +231,7 @@ export class CloudreelExportPanel extends LitElement {
     this.background = DEFAULTS.background;
     this.quality = DEFAULTS.quality;
     this.aspect = VIEW_ASPECT;
+    this.view = null;
   }
 
   /** The player inside the panel (null before the first render). */
@@ -225,14 +245,13 @@ export class CloudreelExportPanel extends LitElement {
 
   /** What the Export button would send now. */
   exportRequest(): ExportRequest {
-    const player = this.player;
     const request: ExportRequest = {
       pointShape: this.pointShape,
       colormap: this.colormap,
       background: this.background,
       quality: this.quality,
       fps: this.fps,
-      view: typeof player?.getView === 'function' ? player.getView() : undefined,
+      view: this.view ?? undefined,
     };
     const size = this.pointSize;
     if (typeof size === 'number' && size > 0) request.pointSize = Math.min(MAX_POINT_SIZE, size);
@@ -251,7 +270,9 @@ export class CloudreelExportPanel extends LitElement {
         .colormap=${this.colormap}
         .aspect=${this.aspect}
         .scale=${this.scale}
+        .view=${this.view}
         @cloudreel-fps-change=${this.#onFps}
+        @cloudreel-view-change=${this.#onView}
       ></cloudreel-player>
 
       <fieldset class="options" ?disabled=${this.exporting}>
@@ -288,7 +309,13 @@ export class CloudreelExportPanel extends LitElement {
         </label>
         <label
           >Background
-          <input class="background" type="color" .value=${live(this.background)} @input=${this.#onBackground} />
+          <input
+            class="background"
+            type="color"
+            .value=${live(this.background)}
+            @input=${this.#onBackground}
+            @change=${this.#onBackgroundChange}
+          />
         </label>
         <label
           >Quality
@@ -359,6 +386,15 @@ export class CloudreelExportPanel extends LitElement {
     this.fps = e.detail.fps;
   };
 
+  /** The player's event goes on to the panel's owner; the panel keeps the camera for its export requests. */
+  #onView = (e: CustomEvent<ViewChangeDetail>) => {
+    this.view = e.detail.view;
+  };
+
+  #announce(change: LookChange): void {
+    this.dispatchEvent(new CustomEvent<LookChange>(LOOK_CHANGE_EVENT, { detail: change, bubbles: true, composed: true }));
+  }
+
   // While typing, keep what was typed (no clamping under the caret); on commit, clamp and show it.
   #onPointSizeInput = (e: Event) => {
     this.pointSize = parsePointSize((e.target as HTMLInputElement).value, Infinity);
@@ -368,29 +404,43 @@ export class CloudreelExportPanel extends LitElement {
     const input = e.target as HTMLInputElement;
     this.pointSize = parsePointSize(input.value);
     input.value = this.pointSize === undefined ? '' : String(this.pointSize);
+    this.#announce({ pointSize: this.pointSize ?? null });
   };
 
   #onPointShape = (e: Event) => {
     const value = (e.target as HTMLSelectElement).value;
-    if ((POINT_SHAPES as readonly string[]).includes(value)) this.pointShape = value as PointShape;
+    if (!(POINT_SHAPES as readonly string[]).includes(value)) return;
+    this.pointShape = value as PointShape;
+    this.#announce({ pointShape: this.pointShape });
   };
 
   #onColormap = (e: Event) => {
     const value = (e.target as HTMLSelectElement).value;
-    if (isColormap(value)) this.colormap = value;
+    if (!isColormap(value)) return;
+    this.colormap = value;
+    this.#announce({ colormap: value });
   };
 
+  // The player follows the colour picker as it moves; the choice is announced when the picker closes.
   #onBackground = (e: Event) => {
     this.background = (e.target as HTMLInputElement).value;
   };
 
+  #onBackgroundChange = (e: Event) => {
+    this.background = (e.target as HTMLInputElement).value;
+    this.#announce({ background: this.background });
+  };
+
   #onQuality = (e: Event) => {
     const value = (e.target as HTMLSelectElement).value;
-    if ((QUALITIES as readonly string[]).includes(value)) this.quality = value as Quality;
+    if (!(QUALITIES as readonly string[]).includes(value)) return;
+    this.quality = value as Quality;
+    this.#announce({ quality: this.quality });
   };
 
   #onExport = () => {
     if (!this.hasFrames || this.exporting) return;
+    this.player?.flushViewChange?.(); // a camera move still settling is the one to export
     this.dispatchEvent(
       new CustomEvent<ExportRequest>(EXPORT_EVENT, { detail: this.exportRequest(), bubbles: true, composed: true }),
     );

@@ -1,7 +1,7 @@
 // The cloudreel web components (lit), their public surface listed one by one.
 // Importing this module registers every element; none of them knows about Jupyter.
-export { CloudreelExportPanel, ExportPanel, EXPORT_PANEL_TAG, EXPORT_EVENT, CANCEL_EVENT, type ExportRequest, type ReceivingProgress } from './export-panel.js';
-export { CloudreelPlayer, PLAYER_TAG, FPS_CHANGE_EVENT, VIEW_ASPECT, NO_WEBGL_NOTE, createWebGLPointView, type PlayerView, type FpsChangeDetail, type PointView, type PointViewFactory } from './player.js';
+export { CloudreelExportPanel, ExportPanel, EXPORT_PANEL_TAG, EXPORT_EVENT, CANCEL_EVENT, LOOK_CHANGE_EVENT, type ExportRequest, type Look, type LookChange, type ReceivingProgress } from './export-panel.js';
+export { CloudreelPlayer, PLAYER_TAG, FPS_CHANGE_EVENT, VIEW_CHANGE_EVENT, VIEW_SETTLE_MS, VIEW_ASPECT, NO_WEBGL_NOTE, createWebGLPointView, type PlayerView, type FpsChangeDetail, type ViewChangeDetail, type PointView, type PointViewFactory } from './player.js';
 export { CloudreelProgressBar, PROGRESS_BAR_TAG } from './progress-bar.js';
 export { CloudreelMetricsRow, METRICS_ROW_TAG, formatSize, formatDuration } from './metrics-row.js';
 export { CloudreelPreview, PREVIEW_TAG, previewKind, cannotPlayNote, type PreviewKind } from './preview.js';

@@ -2,6 +2,8 @@
 // an fps input and mouse orbit. It draws through core's point scene (the export's
 // own scene code) in createWebGLPointView (a PointView); without WebGL the player
 // shows a note and its controls, camera and getView() keep working, so it runs under jsdom.
+// Its camera is `view` (world coordinates; null: fitted to the frames), and it says when the
+// user has moved or reset it with a `cloudreel-view-change` event: the host decides what to keep.
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -10,7 +12,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { clipAround, fitCamera, type CameraView } from '../core/camera.js';
 import { isColormap } from '../core/colormap.js';
 import type { Frame, FrameSet } from '../core/frames.js';
-import { viewToWorld } from '../core/origin.js';
+import { viewToLocal, viewToWorld } from '../core/origin.js';
 import type { ScaleOptions } from '../core/scale.js';
 import { sceneLook, type SceneLook } from '../core/scene/look.js';
 import { pointSizeFor } from '../core/scene/point-size.js';
@@ -20,6 +22,10 @@ import { themeStyles } from './theme.js';
 
 export const PLAYER_TAG = 'cloudreel-player';
 export const FPS_CHANGE_EVENT = 'cloudreel-fps-change';
+/** The user moved the camera (at the end of a drag or zoom) or reset it: detail ViewChangeDetail. */
+export const VIEW_CHANGE_EVENT = 'cloudreel-view-change';
+/** Milliseconds a moved camera must rest before the move is reported: one report per wheel gesture, not per notch. */
+export const VIEW_SETTLE_MS = 250;
 /** The default export's frame shape (1280x720), until `aspect` says the export's own. */
 export const VIEW_ASPECT = DEFAULTS.width / DEFAULTS.height;
 export const NO_WEBGL_NOTE = '3D preview unavailable: WebGL is not available in this browser';
@@ -29,6 +35,11 @@ export type PlayerView = CameraView;
 
 export interface FpsChangeDetail {
   fps: number;
+}
+
+export interface ViewChangeDetail {
+  /** The camera now shown, in world coordinates; null: the user reset it to the fitted one. */
+  view: PlayerView | null;
 }
 
 /** The WebGL part of the player; the player owns the camera and orbit target. */
@@ -52,15 +63,18 @@ export interface PointView {
   dispose(): void;
 }
 
-/** Makes a PointView, or returns null when WebGL is unavailable; `onOrbit` runs after each orbit move. */
-export type PointViewFactory = (camera: PerspectiveCamera, target: Vector3, onOrbit: () => void) => PointView | null;
+/**
+ * Makes a PointView, or returns null when WebGL is unavailable; `onOrbit` runs after each orbit
+ * move, `onOrbitEnd` when a drag ends (pointer up) or after each wheel step.
+ */
+export type PointViewFactory = (camera: PerspectiveCamera, target: Vector3, onOrbit: () => void, onOrbitEnd: () => void) => PointView | null;
 
 /**
  * The PointView on core's WebGL point scene, the export's own: the same points,
  * sizes, colours and background. Unlike the export's offscreen renderer it
  * antialiases and draws at the device pixel ratio (see README, "One point scene").
  */
-export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) => {
+export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit, onOrbitEnd) => {
   const canvas = document.createElement('canvas');
   let scene: WebGLPointScene;
   try {
@@ -79,6 +93,7 @@ export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) 
   controls.target = target; // shared with the player, so getView() sees pans
   controls.enableDamping = false; // no animation loop needed after the pointer stops
   controls.addEventListener('change', onOrbit);
+  controls.addEventListener('end', onOrbitEnd);
   controls.update();
 
   // The canvas shows a 720-line video at its own height in device pixels.
@@ -105,6 +120,7 @@ export const createWebGLPointView: PointViewFactory = (camera, target, onOrbit) 
     },
     dispose() {
       controls.removeEventListener('change', onOrbit);
+      controls.removeEventListener('end', onOrbitEnd);
       controls.dispose();
       scene.dispose();
     },
@@ -133,6 +149,7 @@ export class CloudreelPlayer extends LitElement {
     colormap: { type: String },
     aspect: { type: Number },
     scale: { attribute: false },
+    view: { attribute: false },
     currentFrame: { type: Number, attribute: 'current-frame' },
     playing: { type: Boolean, reflect: true },
     _webgl: { state: true },
@@ -236,6 +253,12 @@ export class CloudreelPlayer extends LitElement {
   declare aspect: number;
   /** Fixed framing and colour scale (bounds, vmin, vmax, palette; checked), as the export uses them. */
   declare scale: ScaleOptions;
+  /**
+   * The camera in world coordinates (checked by the caller), or null: fitted to the frames (or
+   * `scale.bounds`) as the export fits it. Setting it places the camera; the user's moves do not
+   * change it: they are reported (VIEW_CHANGE_EVENT) for the owner to set.
+   */
+  declare view: PlayerView | null;
   /** Index of the frame shown, 0-based. */
   declare currentFrame: number;
   declare playing: boolean;
@@ -254,6 +277,8 @@ export class CloudreelPlayer extends LitElement {
   #shownColormap = '';
   #colors = new WeakMap<Frame, Uint8Array>();
   #look: SceneLook = sceneLook(null, {});
+  /** The timer of a move not reported yet (VIEW_SETTLE_MS). */
+  #viewTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
@@ -265,6 +290,7 @@ export class CloudreelPlayer extends LitElement {
     this.colormap = DEFAULTS.colormap;
     this.aspect = VIEW_ASPECT;
     this.scale = {};
+    this.view = null;
     this.currentFrame = 0;
     this.playing = false;
     this._webgl = 'pending';
@@ -283,6 +309,23 @@ export class CloudreelPlayer extends LitElement {
   getView(): PlayerView {
     const local = { position: tuple(this.#camera.position), target: tuple(this.#target), up: tuple(this.#camera.up), fovDeg: this.#camera.fov };
     return viewToWorld(local, this.frameSet?.origin);
+  }
+
+  /** Reports a camera move still waiting out VIEW_SETTLE_MS now (e.g. before an export reads the camera). */
+  flushViewChange(): void {
+    if (this.#viewTimer === null) return;
+    clearTimeout(this.#viewTimer);
+    this.#viewTimer = null;
+    this.#emitView(this.getView());
+  }
+
+  /** Back to the fitted camera (the export's with no view), and says so with a null view. */
+  resetView(): void {
+    this.#cancelViewChange();
+    this.view = null;
+    this.#placeCamera();
+    this.#invalidate();
+    this.#emitView(null);
   }
 
   play(): void {
@@ -312,7 +355,7 @@ export class CloudreelPlayer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#onKeyDown);
-    this.#view = CloudreelPlayer.createView(this.#camera, this.#target, this.#onOrbit);
+    this.#view = CloudreelPlayer.createView(this.#camera, this.#target, this.#onOrbit, this.#onOrbitEnd);
     this._webgl = this.#view ? 'ok' : 'unavailable';
     this.#shownFrame = null;
     this.requestUpdate();
@@ -326,6 +369,7 @@ export class CloudreelPlayer extends LitElement {
     this.#rafId = 0;
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
+    this.#cancelViewChange();
     this.#view?.dispose();
     this.#view = null;
     this.#shownFrame = null;
@@ -339,7 +383,10 @@ export class CloudreelPlayer extends LitElement {
       this.#colors = new WeakMap();
       this.#shownFrame = null;
     }
-    if (changed.has('frameSet') || changed.has('scale') || changed.has('aspect')) this.#fitView();
+    if (changed.has('frameSet') || changed.has('scale') || changed.has('aspect') || changed.has('view')) {
+      this.#cancelViewChange(); // the owner's camera wins over a move not reported yet
+      this.#placeCamera();
+    }
     const n = this.frameCount;
     const clamped = n === 0 ? 0 : Math.min(n - 1, Math.max(0, Math.round(this.currentFrame) || 0));
     if (clamped !== this.currentFrame) this.currentFrame = clamped;
@@ -405,6 +452,9 @@ export class CloudreelPlayer extends LitElement {
           @input=${this.#onSlider}
         />
         <span class="readout">Frame ${shown}/${n}</span>
+        <button type="button" class="reset-view" title="Back to the camera fitted to the frames" @click=${() => this.resetView()}>
+          Reset view
+        </button>
         <label class="fps"
           >FPS
           <input
@@ -471,14 +521,45 @@ export class CloudreelPlayer extends LitElement {
     this.#invalidate();
   };
 
-  /** The export's default camera (core's fitView) for the current framing. */
-  #fitView(): void {
+  /** A drag ended or a wheel step zoomed: report the camera once it has rested VIEW_SETTLE_MS. */
+  #onOrbitEnd = () => {
+    this.#cancelViewChange();
+    this.#viewTimer = setTimeout(() => {
+      this.#viewTimer = null;
+      this.#emitView(this.getView());
+    }, VIEW_SETTLE_MS);
+  };
+
+  #cancelViewChange(): void {
+    if (this.#viewTimer !== null) clearTimeout(this.#viewTimer);
+    this.#viewTimer = null;
+  }
+
+  #emitView(view: PlayerView | null): void {
+    this.dispatchEvent(new CustomEvent<ViewChangeDetail>(VIEW_CHANGE_EVENT, { detail: { view }, bubbles: true, composed: true }));
+  }
+
+  /**
+   * The camera `view` says (placed in the frames' local coordinates), else the export's
+   * default camera (core's fitView) for the current framing: the one an export with no view renders.
+   */
+  #placeCamera(): void {
     const fitted = this.#look.fitted(this.#aspect());
     const aspect = this.#camera.aspect;
-    this.#camera.copy(fitted.camera);
+    const view = this.view;
+    if (view) {
+      const local = viewToLocal(view, this.frameSet?.origin);
+      this.#camera.fov = view.fovDeg;
+      this.#camera.up.set(...local.up);
+      this.#camera.position.set(...local.position);
+      this.#target.set(...local.target);
+      this.#camera.lookAt(this.#target);
+    } else {
+      this.#camera.copy(fitted.camera);
+      this.#target.copy(fitted.target);
+    }
     this.#camera.aspect = aspect;
     this.#camera.updateProjectionMatrix();
-    this.#target.copy(fitted.target);
     this.#radius = fitted.radius;
     this.#view?.syncControls();
     this.#fitClipping();

@@ -1,19 +1,20 @@
 // ExportRunner: runs the widget's exports in the page, one at a time, for the
 // Export button and for the kernel's export/save requests (anim.export(),
 // anim.save(), anim.cancel()), and sends finished files back to the kernel in
-// chunks. No widget base: the model hands it a host, its frames and its lifetime signal.
-import type { CameraView } from '../core/camera.js';
+// chunks. Every export renders with the widget's traits (the look too: see look-traits.ts),
+// whoever asked, so the page's video is the one a headless export of the same traits makes.
+// No widget base: the model hands it a host, its frames and its lifetime signal.
 import { exportAnimation } from '../core/export.js';
 import type { FrameSet } from '../core/frames.js';
 import type { ExportOptions } from '../core/options.js';
 import type { ExportResult } from '../core/pipeline.js';
-import { DEFAULTS } from '../core/settings.js';
 import { splitIntoChunks } from './file-transfer.js';
 import { abortsWith, type WidgetHost } from './frame-inbox.js';
+import { lookOptions } from './look-traits.js';
 import { ack, exportFailed, fileBegin, fileChunk } from './protocol.js';
 
-/** Options the in-cell panel adds to an export. */
-export type PanelExportOptions = Pick<ExportOptions, 'pointSize' | 'pointShape' | 'colormap' | 'background' | 'quality' | 'fps' | 'view'>;
+/** What the in-cell panel's Export button adds to the traits: the player's playback fps. */
+export type PanelExportOptions = Pick<ExportOptions, 'fps'>;
 
 type ScaleTraits = Record<'bounds' | 'vmin' | 'vmax' | 'palette', unknown>;
 
@@ -27,8 +28,6 @@ export interface RunnerHost extends WidgetHost {
   get(name: string): unknown;
   /** Sets values of the widget state and syncs them to the kernel. */
   saveState(values: { export_status: string; export_progress: number; export_complete: boolean }): void;
-  /** The camera a request from the kernel renders with: the shown player's, if any. */
-  currentView(): CameraView | undefined;
 }
 
 /** The frames exports read: the model's FrameInbox. */
@@ -69,7 +68,7 @@ export class ExportRunner {
       height: host.get('height') as number,
       title: host.get('title') as boolean,
       colormap: host.get('colormap') as ExportOptions['colormap'],
-      ...nonDefaultShape(host.get('point_shape')),
+      ...lookOptions((name) => host.get(name)),
       ...(withoutUndefined(scaleTraits((name) => host.get(name))) as Pick<ExportOptions, 'bounds' | 'vmin' | 'vmax' | 'palette'>),
       ...(chosen.length ? { codecs: chosen } : {}),
       ...withoutUndefined(options),
@@ -116,7 +115,7 @@ export class ExportRunner {
     try {
       await this.frames.ready();
       const reuse = kind === 'save' && this.result && this.#resultVersion === this.frames.version && !this.#running;
-      const result = reuse ? this.result! : await this.start({ view: this.host.currentView() }, codecs);
+      const result = reuse ? this.result! : await this.start({}, codecs);
       if (kind === 'save') await this.#sendFile(request, result);
     } catch (e) {
       const cancelled = (e as Error)?.name === 'AbortError';
@@ -133,11 +132,6 @@ export class ExportRunner {
       if (!this.host.sendToKernel(fileChunk(request, c.index, c.offset), [c.data])) return;
     }
   }
-}
-
-/** The kernel's point_shape as an option; the default one is left out, so the export asks what it asked before the option existed. */
-function nonDefaultShape(shape: unknown): Pick<ExportOptions, 'pointShape'> {
-  return shape === undefined || shape === DEFAULTS.pointShape ? {} : { pointShape: shape as ExportOptions['pointShape'] };
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

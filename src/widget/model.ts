@@ -3,7 +3,6 @@
 // the kernel); one AbortSignal per model ends whatever it started when it closes.
 import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
 import type { JSONObject } from '@lumino/coreutils';
-import type { CameraView } from '../core/camera.js';
 import { checkScaleOptions, type ScaleOptions } from '../core/scale.js';
 import { DEFAULTS } from '../core/settings.js';
 import type { ExportStatus } from '../core/status.js';
@@ -11,11 +10,6 @@ import { ExportRunner, scaleTraits, type RunnerHost } from './export-runner.js';
 import { FrameInbox, type InboxHost } from './frame-inbox.js';
 import { checkKernelMessage, fromPage, pageGone, type PageMessage } from './protocol.js';
 import { MODULE_NAME, MODULE_VERSION } from './version.js';
-
-/** What a view fills in when an export the kernel asked for needs the camera ('cloudreel:camera'). */
-export interface CameraRequest {
-  view?: CameraView;
-}
 
 export class AnimationModel extends DOMWidgetModel implements InboxHost, RunnerHost {
   static override serializers: ISerializers = { ...DOMWidgetModel.serializers };
@@ -36,7 +30,7 @@ export class AnimationModel extends DOMWidgetModel implements InboxHost, RunnerH
       _model_name: 'AnimationModel', _model_module: MODULE_NAME, _model_module_version: MODULE_VERSION,
       _view_name: 'AnimationView', _view_module: MODULE_NAME, _view_module_version: MODULE_VERSION,
       fps: 5, width: 1280, height: 720, title: true, codecs: [], file_stem: 'animation', colormap: 'viridis',
-      point_shape: DEFAULTS.pointShape, bounds: null, vmin: null, vmax: null, palette: null, frame_count: 0, frames_version: 0,
+      point_shape: DEFAULTS.pointShape, point_size: null, background: DEFAULTS.background, quality: DEFAULTS.quality, view: null, bounds: null, vmin: null, vmax: null, palette: null, frame_count: 0, frames_version: 0,
       export_status: '', export_progress: 0, export_complete: false,
     };
   }
@@ -88,12 +82,6 @@ export class AnimationModel extends DOMWidgetModel implements InboxHost, RunnerH
   saveState(values: JSONObject): void {
     this.set(values);
     this.save_changes();
-  }
-
-  currentView(): CameraView | undefined {
-    const request: CameraRequest = {};
-    this.trigger('cloudreel:camera', request); // the views answer in the order they were shown: the newest wins
-    return request.view;
   }
 
   /** WidgetModel.close() closes the comm before 'destroy': say goodbye while it is open. */

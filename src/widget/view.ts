@@ -1,12 +1,15 @@
 // AnimationView: mounts <cloudreel-export-panel> in the cell and keeps it in
-// step with the model. No logic of its own beyond wiring.
+// step with the model: the user's changes to the look and the camera are written
+// to the traits (which every export renders with), and the traits, whoever
+// changed them (the kernel, another view of the model), are shown. No logic of its own beyond wiring.
+import type { JSONObject } from '@lumino/coreutils';
 import { DOMWidgetView } from '@jupyter-widgets/base';
-import { isColormap } from '../core/colormap.js';
-import { POINT_SHAPES, type PointShape } from '../core/settings.js';
-import '../ui/index.js';
-import type { ExportPanel } from '../ui/index.js';
-import type { PanelExportOptions } from './export-runner.js';
-import type { AnimationModel, CameraRequest } from './model.js';
+import { LOOK_CHANGE_EVENT, VIEW_CHANGE_EVENT, type ExportPanel, type ExportRequest, type LookChange, type ViewChangeDetail } from '../ui/index.js';
+import { lookTraits, shownLook, viewTrait } from './look-traits.js';
+import type { AnimationModel } from './model.js';
+
+/** The traits the panel and player show besides the camera; a change to any of them from anywhere reaches every view. */
+const LOOK_EVENTS = ['point_size', 'point_shape', 'colormap', 'background', 'quality'].map((t) => `change:${t}`).join(' ');
 
 export class AnimationView extends DOMWidgetView {
   declare model: AnimationModel;
@@ -18,31 +21,35 @@ export class AnimationView extends DOMWidgetView {
     this.el.classList.add('cloudreel-widget');
     this.el.appendChild(panel);
     panel.addEventListener('cloudreel-export', (e: Event) => {
-      const options = (e as CustomEvent<PanelExportOptions>).detail;
-      this.model.runner.start(options).catch(() => {
+      // The look and the camera come from the traits, as for the kernel's requests; the fps from the player's input.
+      const { fps } = (e as CustomEvent<ExportRequest>).detail;
+      this.model.runner.start({ fps }).catch(() => {
         // The status line already says "Export failed: ..." or "Export cancelled".
       });
     });
     panel.addEventListener('cloudreel-cancel', () => this.model.runner.cancel());
-    // An export the kernel asked for renders with the camera of the view shown last (removed views stop listening).
-    this.listenTo(this.model, 'cloudreel:camera', (request: CameraRequest) => (request.view = panel.player?.getView()));
+    panel.addEventListener(LOOK_CHANGE_EVENT, (e: Event) => this.model.saveState(lookTraits((e as CustomEvent<LookChange>).detail) as JSONObject));
+    panel.addEventListener(VIEW_CHANGE_EVENT, (e: Event) => {
+      this.model.saveState({ view: viewTrait((e as CustomEvent<ViewChangeDetail>).detail.view) as JSONObject | null });
+    });
     this.listenTo(this.model, 'cloudreel:changed change', () => this.#sync());
-    // Only a change from the kernel resets fps, colormap and point shape: the user's choice in the panel stays otherwise.
+    // Only a change of fps from the kernel resets the player's fps input: the user's choice stays otherwise.
     this.listenTo(this.model, 'change:fps', () => (panel.fps = this.model.get('fps')));
-    const takeColormap = () => {
-      const name: unknown = this.model.get('colormap');
-      if (isColormap(name)) panel.colormap = name; // another name fails the export with a message
-    };
-    this.listenTo(this.model, 'change:colormap', takeColormap);
-    const takePointShape = () => {
-      const shape: unknown = this.model.get('point_shape');
-      if ((POINT_SHAPES as readonly unknown[]).includes(shape)) panel.pointShape = shape as PointShape; // as colormap
-    };
-    this.listenTo(this.model, 'change:point_shape', takePointShape);
+    this.listenTo(this.model, LOOK_EVENTS, () => this.#takeLook(false));
+    // The camera only when the view trait changed: placing it again would drop a move the user has not finished.
+    this.listenTo(this.model, 'change:view', () => this.#takeLook(true));
     panel.fps = this.model.get('fps');
-    takeColormap();
-    takePointShape();
+    this.#takeLook(true);
     this.#sync();
+  }
+
+  /** The traits' look into the panel and its player; a value the page refuses leaves the panel's (the export reports it). */
+  #takeLook(withView: boolean): void {
+    const panel = this.#panel;
+    if (!panel) return;
+    const { view, ...look } = shownLook((name) => this.model.get(name));
+    Object.assign(panel, look);
+    if (withView && view !== undefined) panel.view = view;
   }
 
   #sync(): void {
@@ -55,7 +62,7 @@ export class AnimationView extends DOMWidgetView {
     panel.result = m.runner.result;
     panel.exporting = m.runner.exporting;
     panel.fileStem = m.get('file_stem');
-    // The export's size, so the player (and the camera it hands the export) has the video's shape.
+    // The export's size, so the player has the video's shape (and its fitted camera is the export's).
     panel.aspect = m.get('width') / m.get('height');
     const scale = m.scale ?? {};
     if (JSON.stringify(scale, paletteAsEntries) !== JSON.stringify(panel.scale, paletteAsEntries)) panel.scale = scale;

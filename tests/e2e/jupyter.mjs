@@ -65,3 +65,18 @@ export async function startJupyter({ notebooks = [] } = {}) {
     },
   };
 }
+
+/** Runs `code` in the kernel of the notebook shown in `page` (as a cell would, but no cell); returns what it printed, errors included. */
+export function runInKernel(page, code) {
+  return page.evaluate(async (code) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({ code, store_history: false });
+    let out = '';
+    future.onIOPub = (msg) => {
+      if (msg.header.msg_type === 'stream') out += msg.content.text;
+      if (msg.header.msg_type === 'error') out += `${msg.content.ename}: ${msg.content.evalue}`;
+    };
+    await future.done;
+    return out;
+  }, code);
+}

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../../examples/headless.mjs';
-import { startJupyter } from './jupyter.mjs';
+import { runInKernel, startJupyter } from './jupyter.mjs';
 import { probe, writeTemp } from './media.mjs';
 
 const LONG = { timeout: 600_000 };
@@ -86,19 +86,7 @@ async function exportEnabled(panel) {
 }
 
 /** Runs code in the notebook's kernel (no cell); returns what it printed. */
-function py(code) {
-  return page.evaluate(async (code) => {
-    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const future = kernel.requestExecute({ code, store_history: false });
-    let out = '';
-    future.onIOPub = (msg) => {
-      if (msg.header.msg_type === 'stream') out += msg.content.text;
-      if (msg.header.msg_type === 'error') out += `${msg.content.ename}: ${msg.content.evalue}`;
-    };
-    await future.done;
-    return out;
-  }, code);
-}
+const py = (code) => runInKernel(page, code);
 
 /** anim.save_status once the save has ended (the file is written after the cell). */
 async function finalSaveStatus(anim) {

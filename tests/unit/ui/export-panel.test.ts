@@ -91,7 +91,7 @@ test('Cancel fires cloudreel-cancel', async () => {
   expect(cancels[0]!.composed).toBe(true);
 });
 
-test('Export fires cloudreel-export with the chosen options and the player camera', async () => {
+test('Export fires cloudreel-export with the chosen options and the camera the user left the player at', async () => {
   const el = await mount({ frameSet: frames(), fps: 5 });
   // The options row has labelled controls with the defaults.
   const labels = Array.from(el.shadowRoot!.querySelectorAll('.options label')).map((l) =>
@@ -113,7 +113,8 @@ test('Export fires cloudreel-export with the chosen options and the player camer
 
   // Defaults: automatic point size is left out.
   exportButton(el).click();
-  expect(requests[0]).toEqual({ pointShape: 'square', colormap: 'viridis', background: '#000000', quality: 'standard', fps: 5, view: expect.any(Object) });
+  // An un-moved player: no camera, the export fits its own (the player's fitted one).
+  expect(requests[0]).toEqual({ pointShape: 'square', colormap: 'viridis', background: '#000000', quality: 'standard', fps: 5, view: undefined });
   expect('pointSize' in requests[0]!).toBe(false);
 
   change(pointSize, '3', 'input');
@@ -123,7 +124,11 @@ test('Export fires cloudreel-export with the chosen options and the player camer
   change(quality, 'high');
   const fps = inPanel(el, 'cloudreel-player')!.shadowRoot!.querySelector<HTMLInputElement>('input[type="number"]')!;
   change(fps, '12');
+  // The user moved the camera: the player reports it, the panel keeps it for its requests and hands it back.
+  const moved = { position: [5, 6, 7], target: [0, 0, 1], up: [0, 0, 1], fovDeg: 35 };
+  el.player!.dispatchEvent(new CustomEvent('cloudreel-view-change', { detail: { view: moved }, bubbles: true, composed: true }));
   await settle(el);
+  expect(el.player!.view).toEqual(moved);
   exportButton(el).click();
 
   const request = requests[1]!;
@@ -136,9 +141,8 @@ test('Export fires cloudreel-export with the chosen options and the player camer
     fps: 12,
     view: undefined,
   });
-  const view = request.view!;
-  for (const v of [...view.position, ...view.target, ...view.up, view.fovDeg]) expect(Number.isFinite(v)).toBe(true);
-  expect(view).toEqual(el.player!.getView());
+  expect(request.view).toEqual(moved);
+  expect(el.player!.getView().target).toEqual(moved.target);
   // The player follows the options.
   expect(el.player!.colormap).toBe('plasma');
   expect(el.player!.background).toBe('#336699');
@@ -155,7 +159,37 @@ test('Export fires cloudreel-export with the chosen options and the player camer
   change(pointSize, '');
   exportButton(el).click();
   expect('pointSize' in requests[3]!).toBe(false);
+  // Reset view: fitted again, and no camera in the request.
+  el.player!.shadowRoot!.querySelector<HTMLButtonElement>('button.reset-view')!.click();
+  await settle(el);
+  exportButton(el).click();
+  expect([el.view, requests[4]!.view]).toEqual([null, undefined]);
   listening.abort();
+});
+
+test('each change of the look the user makes is announced once, as its one setting, when committed', async () => {
+  const el = await mount({ frameSet: frames() });
+  const changes: unknown[] = [];
+  el.addEventListener('cloudreel-look-change', (e) => changes.push((e as CustomEvent).detail));
+  const pointSize = inPanel<HTMLInputElement>(el, 'input.point-size')!;
+  const background = inPanel<HTMLInputElement>(el, 'input.background')!;
+  change(pointSize, '2.5', 'input'); // typing: not yet
+  change(pointSize, '2.5');
+  change(background, '#202020', 'input'); // the picker moving: the player follows, nothing announced
+  expect(changes).toEqual([{ pointSize: 2.5 }]);
+  await settle(el);
+  expect(el.player!.background).toBe('#202020');
+  change(background, '#202020');
+  change(inPanel<HTMLSelectElement>(el, 'select.quality')!, 'small');
+  change(inPanel<HTMLSelectElement>(el, 'select.colormap')!, 'jet');
+  change(inPanel<HTMLSelectElement>(el, 'select.point-shape')!, 'round');
+  change(pointSize, '');
+  expect(changes).toEqual([
+    { pointSize: 2.5 }, { background: '#202020' }, { quality: 'small' }, { colormap: 'jet' }, { pointShape: 'round' }, { pointSize: null },
+  ]);
+  // A value the selects do not offer changes nothing and says nothing.
+  change(inPanel<HTMLSelectElement>(el, 'select.quality')!, 'ultra');
+  expect(changes).toHaveLength(6);
 });
 
 test('the Point shape select: square by default, round on choice, in the request and the player, and keyboard-usable', async () => {

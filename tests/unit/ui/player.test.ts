@@ -9,6 +9,8 @@ import {
   CloudreelPlayer,
   createWebGLPointView,
   NO_WEBGL_NOTE,
+  VIEW_SETTLE_MS,
+  type PlayerView,
   type PointView,
   type PointViewFactory,
 } from '../../../src/ui/player';
@@ -191,6 +193,28 @@ test('getView is in world coordinates: the camera fitted to local positions, plu
   near.getView().position.forEach((v, k) => expect(view.position[k]).toBeCloseTo(v + utm[k]!, 6));
 });
 
+test('the view property places the camera, given in world coordinates, in the frames\' local ones; null fits it again', async () => {
+  const utm = [500000, 5400000, 300];
+  const set = toFrameSet(sampleFrames().frames.map((f) => ({ points: Float64Array.from(f.positions, (v, i) => v + utm[i % 3]!) })));
+  const el = await mount({ frameSet: set });
+  const fitted = el.getView();
+  const view: PlayerView = { position: [500010, 5400020, 330], target: [500001, 5400002, 303], up: [0, 0, 1], fovDeg: 50 };
+  el.view = view;
+  await el.updateComplete;
+  const shown = el.getView();
+  shown.position.forEach((v, k) => expect(v).toBeCloseTo(view.position[k]!, 6));
+  expect(shown.target).toEqual(view.target); // whole numbers: exact through local and back
+  expect(shown.fovDeg).toBe(50);
+  // New frames keep the camera where it is in the world.
+  el.frameSet = toFrameSet(set.frames.map((f) => ({ points: Float64Array.from(f.positions, (v, i) => v + set.origin[i % 3]! + 1) })));
+  await el.updateComplete;
+  expect(el.getView().target).toEqual(view.target);
+  el.frameSet = set;
+  el.view = null;
+  await el.updateComplete;
+  expect(el.getView()).toEqual(fitted);
+});
+
 test('with no frames the controls are disabled and nothing plays', async () => {
   const el = await mount({ frameSet: null });
   expect(readout(el)).toBe('Frame 0/0');
@@ -326,6 +350,46 @@ describe('with a (fake) WebGL view', () => {
     expect(view.render).toHaveBeenCalledTimes(renders + 1);
     expect(el.getView().position).toEqual([10, 20, 30]);
     expect(el.getView().target).toEqual([1, 2, 3]);
+  });
+
+  test('a move is reported once it ends and has rested (one report for many wheel steps), never per pointer move; Reset view reports null', async () => {
+    jest.useFakeTimers();
+    const { args, factory } = fakeViews();
+    CloudreelPlayer.createView = factory;
+    const el = await mount();
+    const fitted = el.getView();
+    const reports: Array<PlayerView | null> = [];
+    el.addEventListener('cloudreel-view-change', (e) => reports.push((e as CustomEvent).detail.view));
+    const [camera, , onOrbit, onOrbitEnd] = args[0]!;
+    for (const x of [10, 11, 12]) {
+      camera.position.set(x, 20, 30);
+      onOrbit(); // pointer moves while dragging
+    }
+    jest.advanceTimersByTime(VIEW_SETTLE_MS * 2);
+    expect(reports).toEqual([]);
+    onOrbitEnd(); // the drag ended
+    jest.advanceTimersByTime(VIEW_SETTLE_MS - 1);
+    expect(reports).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(reports).toEqual([el.getView()]);
+    expect(reports[0]!.position).toEqual([12, 20, 30]);
+    expect(el.view).toBeNull(); // reported, not kept: the owner sets it
+
+    for (const x of [13, 14, 15]) {
+      camera.position.set(x, 20, 30); // wheel steps, each a start and an end
+      onOrbit();
+      onOrbitEnd();
+      jest.advanceTimersByTime(VIEW_SETTLE_MS / 2);
+    }
+    el.flushViewChange(); // e.g. before an export: the pending report goes now, once
+    jest.advanceTimersByTime(VIEW_SETTLE_MS * 2);
+    expect(reports.map((v) => v!.position[0])).toEqual([12, 15]);
+
+    onOrbitEnd();
+    $<HTMLButtonElement>(el, 'button.reset-view').click(); // the pending move is dropped
+    jest.advanceTimersByTime(VIEW_SETTLE_MS * 2);
+    expect(reports.slice(2)).toEqual([null]);
+    expect(el.getView()).toEqual(fitted);
   });
 
   test('disconnecting disposes the view and stops playback frames', async () => {

@@ -1,6 +1,6 @@
 // ExportRunner on its own, with no widget base: the options an export gets,
 // its status in the widget state, one export at a time, the kernel's export
-// and save requests (ack, camera, file in chunks, reuse, failure, cancel),
+// and save requests (ack, the traits' camera, file in chunks, reuse, failure, cancel),
 // and the lifetime signal stopping an export.
 const runs: Array<{ options: Record<string, unknown> & { signal: AbortSignal; onStatus(s: unknown): void }; resolve(r: unknown): void; reject(e: Error): void }> = [];
 jest.mock('../../../src/core/export', () => ({
@@ -18,13 +18,19 @@ import type { ExportResult } from '../../../src/core/pipeline';
 import { ExportRunner, type FrameSource, type RunnerHost } from '../../../src/widget/export-runner';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-const state: Record<string, unknown> = { fps: 5, width: 640, height: 480, title: false, colormap: 'magma', point_shape: 'square', codecs: [], bounds: null, vmin: 1, vmax: undefined, palette: null };
+/** The widget's traits, the look ones at their defaults. */
+const DEFAULT_STATE: Record<string, unknown> = {
+  fps: 5, width: 640, height: 480, title: false, colormap: 'magma', point_shape: 'square', codecs: [], bounds: null, vmin: 1, vmax: undefined, palette: null,
+  point_size: null, background: '#000000', quality: 'standard', view: null,
+};
+const VIEW_TRAIT = { position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fov_deg: 40 };
 
 function result(bytes: number): ExportResult {
   return { blob: new Blob([new Uint8Array(bytes).fill(7)]), mimeType: 'video/mp4', extension: 'mp4', codec: 'ffmpeg-h264', bytes, durationSeconds: 2, frames: 10, attempts: [], timings: { renderMs: 1, encodeMs: 1, totalMs: 2 } };
 }
 
-function newRunner({ frames = true, view = { position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fovDeg: 40 } } = {}) {
+function newRunner({ frames = true, traits = {} as Record<string, unknown> } = {}) {
+  const state = { ...DEFAULT_STATE, ...traits };
   const sent: Array<{ content: Record<string, unknown>; buffers?: ArrayBufferView[] }> = [];
   const saved: unknown[] = [];
   let waiting: Array<(e?: Error) => void> = [];
@@ -50,7 +56,6 @@ function newRunner({ frames = true, view = { position: [1, 2, 3], target: [0, 0,
     notifyViews: () => void host.notified++,
     get: (name) => state[name],
     saveState: (values) => void saved.push(values),
-    currentView: () => view as never,
   };
   const lifetime = new AbortController();
   return { runner: new ExportRunner(host, source, lifetime.signal), host, source, sent, saved, lifetime, messages: () => sent.map((m) => m.content) };
@@ -64,16 +69,17 @@ test('no frames yet: the export says so', async () => {
   await expect(newRunner({ frames: false }).runner.start()).rejects.toThrow('the frames have not arrived from the kernel yet');
 });
 
-test('an export gets the widget\'s traits, then the panel\'s options; its status reaches the status line, the widget state and the views', async () => {
+test('an export gets the widget\'s traits, then the panel\'s fps; its status reaches the status line, the widget state and the views', async () => {
   const { runner, host, saved } = newRunner();
-  const done = runner.start({ colormap: 'plasma', pointSize: undefined });
+  const done = runner.start({ fps: 12 });
   expect(runner.exporting).toBe(true);
   expect(runner.start()).toBe(runner.start()); // one at a time: a second start joins the first
   const { options } = runs[0]!;
   expect(runs).toHaveLength(1);
-  expect(options).toMatchObject({ fps: 5, width: 640, height: 480, title: false, colormap: 'plasma', bounds: null, vmin: 1, palette: null });
-  expect('vmax' in options || 'codecs' in options || 'pointSize' in options).toBe(false); // undefined and empty ones are left out
-  expect('pointShape' in options).toBe(false); // the default shape too: the export asks what it asked before the option existed
+  expect(options).toMatchObject({ fps: 12, width: 640, height: 480, title: false, colormap: 'magma', bounds: null, vmin: 1, palette: null });
+  expect('vmax' in options || 'codecs' in options).toBe(false); // undefined and empty ones are left out
+  // The look traits at their defaults too: the export asks what it asked before they existed (tests/cases/goldens.json).
+  expect(['pointSize', 'pointShape', 'background', 'quality', 'view'].filter((k) => k in options)).toEqual([]);
   const status = { phase: 'done', fraction: 1, message: 'Video ready! (0.0 MB)' };
   options.onStatus(status);
   expect(host.status).toBe(status);
@@ -90,8 +96,18 @@ test('codecs: the request\'s go to the export', () => {
   expect(runs[0]!.options.codecs).toEqual(['ffmpeg-vp8']);
 });
 
-test('a save request: acknowledged at once, rendered with the shown camera, its file sent in chunks with their bytes', async () => {
-  const { runner, sent, messages } = newRunner();
+test('the look traits away from their defaults reach the export as its options; the view trait is world coordinates with fovDeg', () => {
+  const { runner } = newRunner({ traits: { point_size: 3, point_shape: 'round', background: '#202020', quality: 'high', view: VIEW_TRAIT } });
+  void runner.start();
+  const { pointSize, pointShape, background, quality, view, colormap } = runs[0]!.options;
+  expect({ pointSize, pointShape, background, quality, view, colormap }).toEqual({
+    pointSize: 3, pointShape: 'round', background: '#202020', quality: 'high', colormap: 'magma',
+    view: { position: [1, 2, 3], target: [0, 0, 0], up: [0, 0, 1], fovDeg: 40 },
+  });
+});
+
+test('a save request: acknowledged at once, rendered with the view trait, its file sent in chunks with their bytes', async () => {
+  const { runner, sent, messages } = newRunner({ traits: { view: VIEW_TRAIT } });
   runner.serve('save', 4);
   expect(messages()).toEqual([{ type: 'ack', request: 4 }]);
   await settle();

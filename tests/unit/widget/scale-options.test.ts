@@ -58,7 +58,7 @@ async function modelWithFrames(state: Record<string, unknown> = {}): Promise<Ani
   return model;
 }
 
-test('the kernel\'s scale traits go into every export; the panel\'s colormap and point shape win over the traits\'', async () => {
+test('the kernel\'s scale and look traits go into every export', async () => {
   const traits = { colormap: 'magma', point_shape: 'round', bounds: [[0, 0, 0], [1, 2, 3]], vmin: 0, vmax: 10, palette: { '2': '#ff0000' } };
   const model = await modelWithFrames(traits);
   void model.runner.start();
@@ -68,8 +68,9 @@ test('the kernel\'s scale traits go into every export; the panel\'s colormap and
   await new Promise((resolve) => setTimeout(resolve, 0));
 
   const plain = await modelWithFrames();
-  void plain.runner.start({ colormap: 'plasma', pointShape: 'round' });
-  expect(exportCalls[1]).toMatchObject({ colormap: 'plasma', pointShape: 'round', bounds: null, vmin: null, vmax: null, palette: null });
+  void plain.runner.start();
+  expect(exportCalls[1]).toMatchObject({ colormap: 'viridis', bounds: null, vmin: null, vmax: null, palette: null });
+  expect('pointShape' in exportCalls[1]!).toBe(false);
 });
 
 test('the player gets the traits checked; ones the page refuses give it the default scale (the export reports them)', async () => {

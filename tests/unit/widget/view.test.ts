@@ -1,12 +1,12 @@
 /** @jest-environment jsdom */
 // The kernel's file_stem reaches the saved file's name only through the
 // sanitiser: view -> panel -> download button, with a hostile stem; and the
-// kernel's width/height reach the player, whose camera the export renders from.
+// kernel's width/height reach the player, whose fitted camera is the export's.
 import { Vector3 } from 'three';
-import { cameraFromView } from '../../../src/core/camera';
 import { toFrameSet } from '../../../src/core/frames';
+import { sceneLook } from '../../../src/core/scene/look';
 import { sampleResult, settle } from '../ui/lit-helpers';
-import type { AnimationModel, CameraRequest } from '../../../src/widget/model';
+import type { AnimationModel } from '../../../src/widget/model';
 
 // A minimal DOMWidgetView: @jupyter-widgets/base needs a JupyterLab to load.
 jest.mock('@jupyter-widgets/base', () => ({
@@ -84,13 +84,15 @@ describe('portrait and square exports through the widget route', () => {
     [720, 1280],
     [1280, 1280],
     [1280, 720],
-  ])('at %ix%i the player has the video\'s shape and its camera, given to the export, keeps every point in the frame', async (width, height) => {
-    const { model, view, panel } = await mountView({ file_stem: 'cloud', fps: 5, width, height }, { frameSet });
+  ])('at %ix%i the player has the video\'s shape and the camera an export with view=None fits, which keeps every point in the frame', async (width, height) => {
+    const { view, panel } = await mountView({ file_stem: 'cloud', fps: 5, width, height }, { frameSet });
 
-    // What the view answers when a kernel request asks for the camera (the view the export renders), and the camera the renderer makes of it.
-    const request: CameraRequest = {};
-    model.trigger('cloudreel:camera', request);
-    const camera = cameraFromView(request.view!, frameSet.bounds, width / height);
+    // The camera the export fits when the view trait is None (core/render.ts), and the player's, un-moved.
+    const camera = sceneLook(frameSet, {}).fitted(width / height).camera;
+    const shown = panel.player!.getView();
+    shown.position.forEach((v, k) => expect(v).toBeCloseTo(camera.position.getComponent(k), 9));
+    expect(shown.up).toEqual(camera.up.toArray());
+    expect(shown.fovDeg).toBe(camera.fov);
     let outside = 0;
     for (const frame of frameSet.frames) {
       for (let i = 0; i < frame.count; i++) {

@@ -38,6 +38,8 @@ export class MockComm implements IClassicComm {
     const message = { data: data as MockComm['messages'][number]['data'], buffers };
     this.messages.push(message);
     if (message.data.method === 'custom') this.custom.push(message.data.content as Record<string, unknown>);
+    // The kernel takes a state update and goes idle, which lets the model send the next one (ipywidgets throttles them).
+    if (message.data.method === 'update') queueMicrotask(() => _callbacks?.iopub?.status?.({ content: { execution_state: 'idle' } } as never));
     return `sent-${this.messages.length}`;
   }
 
@@ -50,6 +52,21 @@ export class MockComm implements IClassicComm {
   /** A custom message from the kernel, delivered as ipywidgets delivers it. */
   deliver(content: unknown, buffers: unknown = []): void {
     void this.#onMsg?.({ content: { comm_id: this.comm_id, data: { method: 'custom', content } }, buffers });
+  }
+
+  /** A change of traits in the kernel (anim.point_size = 3), delivered as ipywidgets delivers it; resolves once applied. */
+  async update(state: Record<string, unknown>): Promise<void> {
+    await this.#onMsg?.({ content: { comm_id: this.comm_id, data: { method: 'update', state, buffer_paths: [] } }, buffers: [] });
+  }
+
+  /** The states this page sent the kernel (model.save_changes(); ipywidgets merges those made while one is on its way), in order. */
+  get updates(): Array<Record<string, unknown>> {
+    return this.messages.filter((m) => m.data.method === 'update').map((m) => m.data.state as Record<string, unknown>);
+  }
+
+  /** The traits as the kernel has them from this page's updates. */
+  get kernelState(): Record<string, unknown> {
+    return Object.assign({}, ...this.updates);
   }
 }
 
