@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cloudreel
-from cloudreel import widget as widget_module
+from cloudreel import route, widget as widget_module
 from cloudreel.wire import unpack_frames
 
 
@@ -101,13 +101,19 @@ def test_bad_frames_are_rejected_naming_the_frame():
         cloudreel.Animation(bad)
 
 
-def test_save_without_any_page_fails_fast(monkeypatch):
+def test_without_a_page_or_a_browser_save_embed_and_export_fail_at_once_saying_what_to_install(monkeypatch, tmp_path):
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setenv("CLOUDREEL_BROWSER", str(tmp_path / "no-such-browser"))
     a = cloudreel.Animation(frames())
-    with pytest.raises(RuntimeError, match="No JupyterLab or Notebook page is attached"):
-        a.save("x.mp4")
-    with pytest.raises(RuntimeError, match="nbconvert --execute"):
-        a.export()
+    a.send = Sent()
+    for call in (lambda: a.save(tmp_path / "x.mp4"), a.embed, a.export):
+        with pytest.raises(route.NoRoute) as info:
+            call()
+        text = str(info.value)
+        assert "no JupyterLab or Notebook page is attached to this kernel" in text
+        assert "open the notebook in JupyterLab 4 or Notebook 7" in text
+        assert f"The browser named by $CLOUDREEL_BROWSER ('{tmp_path / 'no-such-browser'}') does not exist" in text
+    assert a.send == [] and list(tmp_path.iterdir()) == []
 
 
 def deliver_file(anim, request, data, chunk=7, order=None, **meta):
@@ -120,7 +126,7 @@ def deliver_file(anim, request, data, chunk=7, order=None, **meta):
 
 
 def test_save_writes_exactly_what_arrives_even_out_of_order(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     target = tmp_path / "out" / "video.mp4"
     anim.save(target, callback=lambda path, error: done.append((path, error)))
@@ -134,7 +140,7 @@ def test_save_writes_exactly_what_arrives_even_out_of_order(anim, tmp_path):
 
 
 def test_the_codec_that_worked_decides_the_extension(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     anim.save(tmp_path / "clip.mp4")
     deliver_file(anim, anim.sent[-1][0]["request"], b"\x1a\x45\xdf\xa3webm", mime="video/webm", ext="webm", codec="ffmpeg-vp8")
     assert (tmp_path / "clip.webm").read_bytes() == b"\x1a\x45\xdf\xa3webm"
@@ -142,7 +148,7 @@ def test_the_codec_that_worked_decides_the_extension(anim, tmp_path):
 
 
 def test_a_failed_export_reaches_the_callback(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append((path, error)))
     page(anim, {"type": "export-failed", "request": anim.sent[-1][0]["request"], "message": "every codec failed: ..."})
@@ -152,7 +158,7 @@ def test_a_failed_export_reaches_the_callback(anim, tmp_path):
 
 
 def test_a_damaged_file_transfer_is_reported_not_written(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append(error))
     request = anim.sent[-1][0]["request"]
@@ -164,7 +170,7 @@ def test_a_damaged_file_transfer_is_reported_not_written(anim, tmp_path):
 
 
 def test_embed_fills_its_display_with_an_inline_video(anim, monkeypatch):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     shown = []
 
     class Handle:
@@ -179,7 +185,7 @@ def test_embed_fills_its_display_with_an_inline_video(anim, monkeypatch):
 
 
 def test_cancel_and_export_send_their_requests(anim):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     anim.export(codecs=["ffmpeg-vp8"])
     assert anim.sent[-1][0]["type"] == "export" and anim.sent[-1][0]["codecs"] == ["ffmpeg-vp8"]
     anim.cancel()
