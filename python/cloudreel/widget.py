@@ -399,15 +399,12 @@ class Animation(ipywidgets.DOMWidget):
         report = ProgressReport()
 
         def show() -> None:
-            last = None
             while True:
                 try:
-                    last = statuses.get_nowait()
+                    phase, fraction, message = statuses.get_nowait()
                 except queue.Empty:
-                    break
-                report(*last)
-            if last is not None:
-                phase, fraction, message = last
+                    return
+                report(phase, fraction, message)
                 with self.hold_sync():
                     self.export_status, self.export_progress, self.export_complete = message, fraction, phase == "done"
 

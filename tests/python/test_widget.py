@@ -8,6 +8,7 @@ import pytest
 import cloudreel
 from cloudreel import route, widget as widget_module
 from cloudreel.wire import unpack_frames
+from test_video_receiver import shown  # noqa: F401 (a fixture)
 
 
 def frames(n=3, points=5):
@@ -190,3 +191,44 @@ def test_cancel_and_export_send_their_requests(anim):
     assert anim.sent[-1][0]["type"] == "export" and anim.sent[-1][0]["codecs"] == ["ffmpeg-vp8"]
     anim.cancel()
     assert anim.sent[-1][0] == {"type": "cancel"}
+
+
+@pytest.fixture
+def no_browser(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLOUDREEL_BROWSER", str(tmp_path / "no-such-browser"))
+
+
+def test_with_no_browser_a_kernel_a_jupyter_server_started_takes_the_page_route(anim, monkeypatch, no_browser, tmp_path, shown):
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/me/notebook.ipynb")
+    assert anim.save(tmp_path / "clip.mp4") is None
+    assert anim.save_status == "Waiting for the page to export clip.mp4..."
+    assert anim.embed() is None and anim.export() is None
+    assert [c["type"] for c, _ in anim.sent] == ["save", "save", "export"]
+    anim.close()  # ends the requests no page will answer
+
+
+def test_via_page_sends_the_request_to_a_page_even_with_a_browser_and_none_heard(anim, monkeypatch, tmp_path, shown):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setenv("CLOUDREEL_BROWSER", "/usr/bin/chromium")
+    anim.save(tmp_path / "clip.mp4", via="page")
+    anim.embed(via="page")
+    anim.export(via="page")
+    assert [c["type"] for c, _ in anim.sent] == ["save", "save", "export"]
+    anim.close()
+
+
+def test_via_headless_with_no_browser_fails_the_save_with_the_browser_search(anim, no_browser, tmp_path):
+    route.heard_from("a" * 24)  # a page is there, but headless was asked for
+    done = []
+    with pytest.raises(cloudreel.ExportError, match=r"^Export failed: The browser named by \$CLOUDREEL_BROWSER"):
+        anim.save(tmp_path / "clip.mp4", callback=lambda path, error: done.append((path, error)), via="headless")
+    assert done == [(None, anim.save_status)] and anim.save_status.startswith("Export failed: The browser named by")
+    assert anim.sent == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call", ["save", "embed", "export"])
+def test_a_bad_via_is_a_value_error_before_anything_happens(anim, call, tmp_path):
+    args = (tmp_path / "clip.mp4",) if call == "save" else ()
+    with pytest.raises(ValueError, match=r'^via must be "auto", "page" or "headless", got \'browser\'$'):
+        getattr(anim, call)(*args, via="browser")
+    assert anim.sent == [] and anim.save_status == ""
