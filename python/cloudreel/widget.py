@@ -12,13 +12,10 @@ import json
 import os
 import queue
 import re
-import shutil
 import sys
-import tempfile
 import time
 import warnings
 import weakref
-from pathlib import Path
 from typing import Callable, Optional
 
 import ipywidgets
@@ -32,6 +29,7 @@ from .frames import normalize_frames
 from .headless.engine import get_engine
 from .headless.export import ExportError, ExportResult, export_target, page_options, render
 from .headless.progress import ProgressReport
+from .headless.video_cache import VideoCache, copy_video
 from .options import (check_background, check_fps, check_point_shape, check_point_size, check_quality, check_side,
                       check_view)
 from .palette import check_palette
@@ -133,10 +131,7 @@ class Animation(ipywidgets.DOMWidget):
         self._pending: dict[int, PendingRequest] = {}
         _live.add(self)
         self._offer = FrameOffer()  # the spool file pages fetch the frames from
-        # The last video made headlessly, kept (in a folder of its own) for a later save()/embed() of the same frames and settings.
-        self._video: Optional[ExportResult] = None
-        self._video_key: Optional[str] = None
-        self._video_folder: Optional[weakref.finalize] = None
+        self._videos = VideoCache()  # the last video made headlessly
         self.set_frames(frames, colors=colors, values=values, categories=categories)
         self.on_msg(self._on_frontend_msg)
 
@@ -336,7 +331,7 @@ class Animation(ipywidgets.DOMWidget):
             video = self._headless_video()
             found = video_format({"codec": video.codec})
             target = saved_name(resolved, found)
-            _copy_video(video.path, found, target)
+            copy_video(video.path, found, target)
         except BaseException as e:
             failure = self._headless_failure(e)
             self._call_back(entry, None, self.save_status)
@@ -390,11 +385,9 @@ class Animation(ipywidgets.DOMWidget):
         this (the calling) thread: ipykernel's comm is not thread-safe."""
         options = self._page_options()
         key = json.dumps([self.frames_version, options], sort_keys=True)
-        if self._video is not None and self._video_key == key and self._video.path.is_file():
-            return self._video
-        self._drop_video()
-        folder = Path(tempfile.mkdtemp(prefix="cloudreel-video-"))
-        self._video_folder = weakref.finalize(self, shutil.rmtree, str(folder), True)  # also at exit
+        cached = self._videos.get(key)
+        if cached is not None:
+            return cached
         statuses: "queue.SimpleQueue[tuple[str, float, str]]" = queue.SimpleQueue()
         report = ProgressReport()
 
@@ -412,15 +405,10 @@ class Animation(ipywidgets.DOMWidget):
             self.export_status, self.export_progress, self.export_complete = "", 0.0, False
         stem = self.file_stem if re.fullmatch(r"\w[\w.-]*", self.file_stem) else "animation"
         try:
-            video = render(self._header, self._payload, folder / f"{stem}.mp4", options,
-                           on_status=lambda *status: statuses.put(status), on_wait=show)
-        except BaseException:
-            self._drop_video()
-            raise
+            return self._videos.make(key, f"{stem}.mp4", lambda target: render(
+                self._header, self._payload, target, options, on_status=lambda *status: statuses.put(status), on_wait=show))
         finally:
             report.close()
-        self._video, self._video_key = video, key
-        return video
 
     def _headless_failure(self, error: BaseException) -> BaseException:
         """Says how a headless export failed (``save_status``, ``export_status``) and returns what to raise:
@@ -439,11 +427,9 @@ class Animation(ipywidgets.DOMWidget):
         return ExportError(text)
 
     def _drop_video(self) -> None:
-        """Removes the cached headless video (its folder), if any."""
-        folder = getattr(self, "_video_folder", None)  # close() runs from __del__ even after a failed __init__
-        self._video = self._video_key = self._video_folder = None
-        if folder is not None:
-            folder()
+        videos = getattr(self, "_videos", None)  # close() runs from __del__ even after a failed __init__
+        if videos is not None:
+            videos.drop()
 
     def cancel(self) -> None:
         """Cancels a running export in the page."""
@@ -609,21 +595,6 @@ class Animation(ipywidgets.DOMWidget):
             callback(path, error)
         except Exception:  # the user's callback: report it, but it must not look like a page fault
             self.log.exception("cloudreel: the save() callback raised")
-
-
-def _copy_video(source: Path, found: VideoFormat, target: Path, step: int = 16 << 20) -> None:
-    """Copies a finished video to ``target`` through a VideoReceiver: whole or not at all, as a page's video."""
-    total = source.stat().st_size
-    count = max(1, -(-total // step))
-    receiver = VideoReceiver({"codec": found.codec, "total_bytes": total, "chunks": count}, target.parent)
-    try:
-        with open(source, "rb") as file:
-            for index in range(count):
-                receiver.add(index, index * step, file.read(step))
-        receiver.save_as(target)
-    except BaseException:
-        receiver.discard()
-        raise
 
 
 def _inline_video(data: bytes, mime_type: str):

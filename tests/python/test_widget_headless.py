@@ -3,7 +3,6 @@ Debian's) renders the video from the Animation's own traits and frames, in the c
 
 import _thread
 import os
-import re
 import threading
 
 import numpy as np
@@ -120,7 +119,7 @@ def test_a_failed_headless_save_raises_calls_back_and_leaves_no_file(tmp_path):
         anim.save(tmp_path / "clip.mp4", callback=lambda path, error: done.append((path, error)))
     assert done == [(None, str(info.value))] and anim.save_status == str(info.value)
     assert anim.export_status == str(info.value) and not anim.export_complete
-    assert list(tmp_path.iterdir()) == [] and anim._video is None
+    assert list(tmp_path.iterdir()) == [] and anim._videos.video is None
 
 
 def test_ctrl_c_stops_a_headless_save_and_leaves_no_file(tmp_path):
@@ -138,4 +137,4 @@ def test_ctrl_c_stops_a_headless_save_and_leaves_no_file(tmp_path):
     assert interrupted
     assert list(tmp_path.iterdir()) == []
     assert done == [(None, "Export failed: the export was cancelled")]
-    assert anim.save_status == "Export failed: the export was cancelled" and anim._video is None
+    assert anim.save_status == "Export failed: the export was cancelled" and anim._videos.video is None
