@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import base64
+import contextlib
 import dataclasses
 import html
 import itertools
@@ -16,7 +17,7 @@ import sys
 import time
 import warnings
 import weakref
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import ipywidgets
 from IPython.display import HTML, Image, display
@@ -293,10 +294,8 @@ class Animation(ipywidgets.DOMWidget):
         if way == route.PAGE:
             self._request("export")
             return None
-        try:
+        with self._headless_errors():
             return self._headless_video()
-        except BaseException as e:
-            raise self._headless_failure(e) from e
 
     def save(self, path: str | os.PathLike, callback: Optional[SaveCallback] = None, *,
              via: str = "auto") -> Optional[ExportResult]:
@@ -327,15 +326,11 @@ class Animation(ipywidgets.DOMWidget):
             self._request("save", path=resolved, callback=callback)
             return None
         entry = PendingRequest("save", path=resolved, callback=callback)
-        try:
+        with self._headless_errors(entry):
             video = self._headless_video()
             found = video_format({"codec": video.codec})
             target = saved_name(resolved, found)
             copy_video(video.path, found, target)
-        except BaseException as e:
-            failure = self._headless_failure(e)
-            self._call_back(entry, None, self.save_status)
-            raise failure from e
         self.save_status = f"Saved {target} ({size_text(video.bytes)}, {video.codec}, {HEADLESS_NOTE})"
         self._call_back(entry, str(target), None)
         return dataclasses.replace(video, path=target)
@@ -356,14 +351,12 @@ class Animation(ipywidgets.DOMWidget):
             handle = display(HTML("<p><i>cloudreel: the video appears here when the export finishes.</i></p>"), display_id=True)
             self._request("save", embed=True, display=handle)
             return
-        try:
+        with self._headless_errors():
             video = self._headless_video()
             refusal = self._embed_refusal(video.bytes)
             if refusal is not None:
                 raise ExportError(f"Export failed: {refusal}")
             data = video.path.read_bytes()
-        except BaseException as e:
-            raise self._headless_failure(e) from e
         display(self._embedded(data, video_format({"codec": video.codec}), f", {HEADLESS_NOTE}"))
 
     # --- without a page ---------------------------------------------------
@@ -410,21 +403,27 @@ class Animation(ipywidgets.DOMWidget):
         finally:
             report.close()
 
-    def _headless_failure(self, error: BaseException) -> BaseException:
-        """Says how a headless export failed (``save_status``, ``export_status``) and returns what to raise:
-        the KeyboardInterrupt itself, else an ExportError reading ``Export failed: ...``."""
-        if isinstance(error, KeyboardInterrupt):
-            text = "Export failed: the export was cancelled"
-        elif isinstance(error, ExportError):
-            text = str(error)
-        else:
-            text = f"Export failed: {error}"
-        self.save_status = text
-        with self.hold_sync():
-            self.export_status, self.export_complete = text, False
-        if isinstance(error, (KeyboardInterrupt, ExportError)):
-            return error
-        return ExportError(text)
+    @contextlib.contextmanager
+    def _headless_errors(self, entry: Optional[PendingRequest] = None) -> Iterator[None]:
+        """Ends a failed headless export: ``save_status`` and ``export_status`` say ``Export failed: ...``,
+        ``entry``'s callback hears it, and it is raised as ExportError (a KeyboardInterrupt as it is)."""
+        try:
+            yield
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt):
+                text = "Export failed: the export was cancelled"
+            elif isinstance(error, ExportError):
+                text = str(error)
+            else:
+                text = f"Export failed: {error}"
+            self.save_status = text
+            with self.hold_sync():
+                self.export_status, self.export_complete = text, False
+            if entry is not None:
+                self._call_back(entry, None, text)
+            if isinstance(error, (KeyboardInterrupt, ExportError)):
+                raise
+            raise ExportError(text) from error
 
     def _drop_video(self) -> None:
         videos = getattr(self, "_videos", None)  # close() runs from __del__ even after a failed __init__
