@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import atexit
 import base64
+import contextlib
+import dataclasses
 import html
 import itertools
+import json
 import os
+import queue
+import re
 import sys
 import time
 import warnings
 import weakref
-from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import ipywidgets
 from IPython.display import HTML, Image, display
@@ -21,22 +25,21 @@ from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, va
 
 from ._version import MODULE_VERSION
 from .frame_offers import FrameOffer
-from . import protocol
+from . import protocol, route
 from .frames import normalize_frames
+from .headless.engine import get_engine
+from .headless.export import ExportError, ExportResult, export_target, page_options, render
+from .headless.progress import ProgressReport
+from .headless.video_cache import VideoCache, copy_video
 from .options import (check_background, check_fps, check_point_shape, check_point_size, check_quality, check_side,
                       check_view)
 from .palette import check_palette
 from .pending_request import PendingRequest, SaveCallback
 from .protocol import page_text, untrusted
 from .scales import check_bounds, check_colormap, check_limit
-from .video_receiver import VideoReceiver, saved_name, size_text
+from .video_receiver import VideoFormat, VideoReceiver, saved_name, size_text, video_format
 from .wire import chunk_count, iter_chunks, pack_frames
 
-_NO_FRONTEND = (
-    "No JupyterLab or Notebook page is attached to this kernel (as under "
-    "`jupyter nbconvert --execute` or papermill), so nothing can render the video. "
-    "Open the notebook in JupyterLab 4 or Notebook 7 and run the cell there."
-)
 # Seconds of kernel idleness to wait for the page to acknowledge a request.
 ACK_TIMEOUT = 20.0
 # Every Animation with requests still pending, for the warning at exit.
@@ -46,12 +49,8 @@ _live: "weakref.WeakSet[Animation]" = weakref.WeakSet()
 IDLE_GRACE = 2.0
 #: embed() warns above this size: every copy of the notebook carries the video.
 EMBED_WARN_BYTES = 5_000_000
-
-
-def _started_by_jupyter_server() -> bool:
-    # jupyter_server sets this for kernels it starts for a notebook page; nbclient
-    # (nbconvert --execute, papermill) starts kernels without it.
-    return bool(os.environ.get("JPY_SESSION_NAME"))
+#: How save_status names the route that made a video without a page.
+HEADLESS_NOTE = "headless browser"
 
 
 class Animation(ipywidgets.DOMWidget):
@@ -130,10 +129,10 @@ class Animation(ipywidgets.DOMWidget):
         super().__init__(fps=fps, width=width, height=height, title=title, codecs=list(codecs or []), file_stem=file_stem,
                          colormap=colormap, point_shape=point_shape, vmin=vmin, vmax=vmax, palette=palette, bounds=bounds,
                          point_size=point_size, background=background, quality=quality, view=view, **kwargs)
-        self._frontend_seen = False
         self._pending: dict[int, PendingRequest] = {}
         _live.add(self)
         self._offer = FrameOffer()  # the spool file pages fetch the frames from
+        self._videos = VideoCache()  # the last video made headlessly
         self.set_frames(frames, colors=colors, values=values, categories=categories)
         self.on_msg(self._on_frontend_msg)
 
@@ -207,6 +206,7 @@ class Animation(ipywidgets.DOMWidget):
         self._frames = normalize_frames(frames, colors=colors, values=values, categories=categories)
         self._header, self._payload = pack_frames(self._frames)
         self._drop_offers()
+        self._drop_video()
         self.set_trait("frame_count", len(self._frames))
         self.set_trait("frames_version", self.frames_version + 1)
 
@@ -230,6 +230,7 @@ class Animation(ipywidgets.DOMWidget):
 
     def close(self) -> None:
         self._drop_offers()
+        self._drop_video()
         for request in list(getattr(self, "_pending", {})):
             self._fail(request, "the widget was closed before the video arrived")
         super().close()
@@ -243,8 +244,6 @@ class Animation(ipywidgets.DOMWidget):
         self.send(protocol.frames_end(version))
 
     def _request(self, kind: str, **fields) -> int:
-        if not self._frontend_seen and not _started_by_jupyter_server():
-            raise RuntimeError(_NO_FRONTEND)
         request = next(self._requests)
         asked = time.monotonic()
         self._pending[request] = PendingRequest(kind, **fields)
@@ -279,43 +278,157 @@ class Animation(ipywidgets.DOMWidget):
 
         loop.call_later(seconds(), check)
 
-    def export(self, codecs: Optional[list[str]] = None) -> None:
-        """Starts an export in the page; watch ``export_status``/``export_progress``."""
+    def export(self, codecs: Optional[list[str]] = None, *, via: str = "auto") -> Optional[ExportResult]:
+        """Makes the video; ``export_status``/``export_progress``/``export_complete`` follow it.
+
+        Through the page (``via`` and the route rule: see save()) it starts the export in the
+        page and returns None; the page offers the video for download. Without a page (headless)
+        it renders the video now, in a cache this Animation owns, and returns the ExportResult
+        (``path`` lies in that cache, removed by set_frames(), close() or the kernel's exit); a
+        later save() or embed() with the same frames and settings uses that video instead of
+        rendering again. Progress lines go to stderr. Raises ExportError when it fails.
+        """
+        way = self._route(via)
         if codecs is not None:
             self.codecs = list(codecs)
-        self._request("export")
+        if way == route.PAGE:
+            self._request("export")
+            return None
+        with self._headless_errors():
+            return self._headless_video()
 
-    def save(self, path: str | os.PathLike, callback: Optional[SaveCallback] = None) -> None:
-        """Exports in the page and writes the video to ``path`` on the kernel's side.
+    def save(self, path: str | os.PathLike, callback: Optional[SaveCallback] = None, *,
+             via: str = "auto") -> Optional[ExportResult]:
+        """Exports the video and writes it to ``path`` on the kernel's side.
 
-        Returns at once: a running cell cannot receive the file, so it is written
-        after the cell ends. ``save_status`` says when, and ``callback(path, error)``
-        is called then (``error`` is None on success, else ``"Export failed: ..."``).
-        A relative ``path`` is taken from the working directory at this call. The
-        extension follows the codec that worked (``.mp4``, ``.webm`` or ``.gif``);
-        the file appears whole or not at all.
+        ``via="auto"`` (the default) takes the page if a cloudreel page has spoken to this kernel
+        before the current cell started; otherwise a headless browser if one is found; otherwise
+        the page if a Jupyter server started the kernel for one ($JPY_SESSION_NAME); otherwise it
+        raises route.NoRoute saying what to install. ``via="page"`` or ``"headless"`` forces a route.
+
+        Headless: the file is written before save() returns, which returns the ExportResult;
+        ``save_status`` ends in "headless browser"; a failure raises ExportError. Through the page
+        it returns None at once: a running cell cannot receive the file, so it is written after
+        the cell ends. Either way ``save_status`` says what happened, and ``callback(path, error)``
+        is called when the file is written (``error`` None) or not (``"Export failed: ..."``).
+        A relative ``path`` is taken from the working directory at this call. The extension
+        follows the codec that worked (``.mp4``, ``.webm`` or ``.gif``); the file appears whole
+        or not at all.
         """
-        raw = os.fspath(path)
-        if not isinstance(raw, str):
-            raise TypeError(f"save() takes a str or os.PathLike path, got {type(raw).__name__}")
-        name = Path(raw).name
-        if not name or name in (".", "..") or raw.endswith(("/", os.sep)):
-            self._report_failure(PendingRequest("save", callback=callback), f"save() needs a file name, got {raw!r}")
-            return
-        resolved = Path(os.path.abspath(raw))
-        self.save_status = f"Waiting for the page to export {resolved.name}..."
-        self._request("save", path=resolved, callback=callback)
+        try:
+            resolved = export_target(path, "save()")
+        except ValueError as e:
+            self._report_failure(PendingRequest("save", callback=callback), str(e))
+            return None
+        way = self._route(via)
+        if way == route.PAGE:
+            self.save_status = f"Waiting for the page to export {resolved.name}..."
+            self._request("save", path=resolved, callback=callback)
+            return None
+        entry = PendingRequest("save", path=resolved, callback=callback)
+        with self._headless_errors(entry):
+            video = self._headless_video()
+            found = video_format({"codec": video.codec})
+            target = saved_name(resolved, found)
+            copy_video(video.path, found, target)
+        self.save_status = f"Saved {target} ({size_text(video.bytes)}, {video.codec}, {HEADLESS_NOTE})"
+        self._call_back(entry, str(target), None)
+        return dataclasses.replace(video, path=target)
 
-    def embed(self) -> None:
+    def embed(self, *, via: str = "auto") -> None:
         """Shows the finished video as an ordinary output of the calling cell.
 
         The output is a plain ``<video>`` (or image, for a GIF) with the data inline,
         so the saved notebook shows it in nbviewer and ``nbconvert --to html``.
         The video is refused above ``max_embed_bytes`` (20 MB unless set; use save()
         for larger ones), and ``save_status`` plus a UserWarning say so above 5 MB.
+        ``via`` chooses the route as for save(): headless, the video is shown before
+        embed() returns (a failure raises ExportError); through the page, the output
+        fills once the page has sent the video, after the cell.
         """
-        handle = display(HTML("<p><i>cloudreel: the video appears here when the export finishes.</i></p>"), display_id=True)
-        self._request("save", embed=True, display=handle)
+        way = self._route(via)
+        if way == route.PAGE:
+            handle = display(HTML("<p><i>cloudreel: the video appears here when the export finishes.</i></p>"), display_id=True)
+            self._request("save", embed=True, display=handle)
+            return
+        with self._headless_errors():
+            video = self._headless_video()
+            refusal = self._embed_refusal(video.bytes)
+            if refusal is not None:
+                raise ExportError(f"Export failed: {refusal}")
+            data = video.path.read_bytes()
+        display(self._embedded(data, video_format({"codec": video.codec}), f", {HEADLESS_NOTE}"))
+
+    # --- without a page ---------------------------------------------------
+
+    def _route(self, via: str) -> str:
+        """route.PAGE or route.HEADLESS for this call (the rule: route.choose)."""
+        return route.choose(via, lambda: get_engine(None))
+
+    def _page_options(self) -> dict:
+        """The page's ExportOptions from this Animation's traits (the same mapping export() uses)."""
+        return page_options(fps=self.fps, width=self.width, height=self.height, title=self.title,
+                            codecs=list(self.codecs) or None, quality=self.quality, point_size=self.point_size,
+                            point_shape=self.point_shape, colormap=self.colormap, background=self.background,
+                            bounds=self.bounds, vmin=self.vmin, vmax=self.vmax, palette=self.palette, view=self.view)
+
+    def _headless_video(self) -> ExportResult:
+        """The video of the current frames and settings, rendered by a headless browser into this
+        Animation's cache, or the one already there. Statuses reach the traits and stderr from
+        this (the calling) thread: ipykernel's comm is not thread-safe."""
+        options = self._page_options()
+        key = json.dumps([self.frames_version, options], sort_keys=True)
+        cached = self._videos.get(key)
+        if cached is not None:
+            return cached
+        statuses: "queue.SimpleQueue[tuple[str, float, str]]" = queue.SimpleQueue()
+        report = ProgressReport()
+
+        def show() -> None:
+            while True:
+                try:
+                    phase, fraction, message = statuses.get_nowait()
+                except queue.Empty:
+                    return
+                report(phase, fraction, message)
+                with self.hold_sync():
+                    self.export_status, self.export_progress, self.export_complete = message, fraction, phase == "done"
+
+        with self.hold_sync():
+            self.export_status, self.export_progress, self.export_complete = "", 0.0, False
+        stem = self.file_stem if re.fullmatch(r"\w[\w.-]*", self.file_stem) else "animation"
+        try:
+            return self._videos.make(key, f"{stem}.mp4", lambda target: render(
+                self._header, self._payload, target, options, on_status=lambda *status: statuses.put(status), on_wait=show))
+        finally:
+            report.close()
+
+    @contextlib.contextmanager
+    def _headless_errors(self, entry: Optional[PendingRequest] = None) -> Iterator[None]:
+        """Ends a failed headless export: ``save_status`` and ``export_status`` say ``Export failed: ...``,
+        ``entry``'s callback hears it, and it is raised as ExportError (a KeyboardInterrupt as it is)."""
+        try:
+            yield
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt):
+                text = "Export failed: the export was cancelled"
+            elif isinstance(error, ExportError):
+                text = str(error)
+            else:
+                text = f"Export failed: {error}"
+            self.save_status = text
+            with self.hold_sync():
+                self.export_status, self.export_complete = text, False
+            if entry is not None:
+                self._call_back(entry, None, text)
+            if isinstance(error, (KeyboardInterrupt, ExportError)):
+                raise
+            raise ExportError(text) from error
+
+    def _drop_video(self) -> None:
+        videos = getattr(self, "_videos", None)  # close() runs from __del__ even after a failed __init__
+        if videos is not None:
+            videos.drop()
 
     def cancel(self) -> None:
         """Cancels a running export in the page."""
@@ -325,7 +438,7 @@ class Animation(ipywidgets.DOMWidget):
 
     @untrusted
     def _on_frontend_msg(self, _widget, content, buffers) -> None:
-        self._frontend_seen = True
+        route.heard_from(content.get("page"))
         kind = content.get("type")
         if kind == "request-frames":
             # A page that could not fetch an offer says which one, and gets the comm route.
@@ -337,6 +450,7 @@ class Animation(ipywidgets.DOMWidget):
         elif kind == "frames-received":
             self._offer.done(content.get("page"), str(content.get("token")))
         elif kind == "page-gone":
+            route.page_gone(content["page"])
             self._page_gone(content["page"])
         elif kind in ("ack", "file-begin", "file-chunk", "export-failed"):
             entry = self._entry_for(content)
@@ -383,11 +497,9 @@ class Animation(ipywidgets.DOMWidget):
         if entry.receiver is not None:
             self._fail(request, "the page began sending the video a second time")
             return
-        total = begin["total_bytes"]
-        if entry.embed and total > self.max_embed_bytes:
-            self._fail(request, f"the video is {size_text(total)}, more than embed() puts in a notebook "
-                                f"(max_embed_bytes = {size_text(self.max_embed_bytes)}): save it with anim.save('name.mp4') "
-                                "instead, or raise anim.max_embed_bytes")
+        refusal = self._embed_refusal(begin["total_bytes"]) if entry.embed else None
+        if refusal is not None:
+            self._fail(request, refusal)
             return
         folder = None if entry.embed else entry.path.parent
         try:
@@ -402,6 +514,23 @@ class Animation(ipywidgets.DOMWidget):
                     lambda entry: entry.receiver.last_activity if entry.receiver is not None else None,
                     lambda: (f"the page stopped sending the video: nothing arrived for {self.transfer_timeout:g} s "
                              f"({entry.receiver.progress()} received; anim.transfer_timeout sets how long to wait)"))
+
+    def _embed_refusal(self, total: int) -> Optional[str]:
+        """Why embed() refuses a video of ``total`` bytes, or None."""
+        if total <= self.max_embed_bytes:
+            return None
+        return (f"the video is {size_text(total)}, more than embed() puts in a notebook "
+                f"(max_embed_bytes = {size_text(self.max_embed_bytes)}): save it with anim.save('name.mp4') "
+                "instead, or raise anim.max_embed_bytes")
+
+    def _embedded(self, data: bytes, found: VideoFormat, how: str = ""):
+        """The display object of an embedded video; sets ``save_status`` (``how`` names the route) and warns when it is large."""
+        note = ""
+        if len(data) > EMBED_WARN_BYTES:
+            note = "; large for a notebook, which carries it in every copy: save() keeps it beside instead"
+            warnings.warn(f"cloudreel: embedded a {size_text(len(data))} video in the notebook{note}", UserWarning, stacklevel=3)
+        self.save_status = f"Embedded the {found.codec} video ({size_text(len(data))}{how}{note})"
+        return _inline_video(data, found.mime_type)
 
     def _add_chunk(self, request: int, entry: PendingRequest, chunk: dict, data) -> None:
         receiver = entry.receiver
@@ -430,12 +559,7 @@ class Animation(ipywidgets.DOMWidget):
                 return
             del self._pending[request]
             receiver.discard()
-            entry.display.update(_inline_video(data, found.mime_type))
-            note = ""
-            if len(data) > EMBED_WARN_BYTES:
-                note = "; large for a notebook, which carries it in every copy: save() keeps it beside instead"
-                warnings.warn(f"cloudreel: embedded a {size} video in the notebook{note}", UserWarning, stacklevel=1)
-            self.save_status = f"Embedded the {found.codec} video ({size}{note})"
+            entry.display.update(self._embedded(data, found))
             return
         target = saved_name(entry.path, found)
         try:

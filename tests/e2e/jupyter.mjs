@@ -1,6 +1,9 @@
 // A real Jupyter server (JupyterLab 4 + Notebook 7) from the project's .venv,
 // on localhost with token auth and a non-root base_url, serving a scratch
-// folder that holds copies of the example notebooks.
+// folder that holds copies of the example notebooks. Its kernels have no browser
+// for headless exports ($CLOUDREEL_BROWSER names none), so save() and embed() take
+// the page route under "Run all", except in notebooks whose kernel is
+// KERNEL_WITH_BROWSER (Debian's chromium, as a machine with a browser has).
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,6 +13,18 @@ import path from 'node:path';
 import { ROOT } from './browser.mjs';
 
 export const VENV_BIN = path.join(ROOT, '.venv', 'bin');
+export const KERNEL_WITH_BROWSER = 'python3-with-browser';
+export const BROWSER = process.env.CLOUDREEL_BROWSER || '/usr/bin/chromium';
+
+/** A kernel spec on the .venv's Python whose kernels find a browser for headless exports. */
+function writeKernelWithBrowser(dataDir) {
+  const spec = path.join(dataDir, 'kernels', KERNEL_WITH_BROWSER);
+  fs.mkdirSync(spec, { recursive: true });
+  fs.writeFileSync(path.join(spec, 'kernel.json'), JSON.stringify({
+    argv: [path.join(VENV_BIN, 'python'), '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+    display_name: 'Python 3 (with a browser)', language: 'python', env: { CLOUDREEL_BROWSER: BROWSER },
+  }));
+}
 
 async function freePort() {
   const server = net.createServer();
@@ -26,7 +41,12 @@ export async function startJupyter({ notebooks = [] } = {}) {
   const token = crypto.randomBytes(16).toString('hex');
   const baseUrl = '/cloudreel-e2e/';
   const log = fs.openSync(path.join(rootDir, 'server.log'), 'w');
-  const env = { ...process.env, JUPYTER_PLATFORM_DIRS: '1', JUPYTER_CONFIG_DIR: path.join(rootDir, '.jupyter-config'), JUPYTER_RUNTIME_DIR: path.join(rootDir, '.runtime') };
+  const dataDir = path.join(rootDir, '.jupyter-data');
+  writeKernelWithBrowser(dataDir);
+  const env = {
+    ...process.env, JUPYTER_PLATFORM_DIRS: '1', JUPYTER_CONFIG_DIR: path.join(rootDir, '.jupyter-config'), JUPYTER_RUNTIME_DIR: path.join(rootDir, '.runtime'),
+    JUPYTER_PATH: dataDir, CLOUDREEL_BROWSER: path.join(rootDir, 'no-browser-on-this-machine'),
+  };
   const proc = spawn(
     path.join(VENV_BIN, 'jupyter'),
     [

@@ -1,14 +1,17 @@
 // End to end through a real Jupyter server: the quickstart notebook in
 // JupyterLab 4 (run all, widgets render, Export, download, anim.save(),
-// anim.embed() + nbconvert) and once in Notebook 7. Every request that leaves
-// the server's origin fails the test: the ffmpeg core must come from the wheel.
+// anim.embed() + nbconvert; the kernels have no browser, so these take the page)
+// and once in Notebook 7; the route of save() with via="auto" in the first cell of
+// a fresh kernel that has a browser (headless) and in a later cell (the page).
+// Every request that leaves the server's origin fails the test: the ffmpeg core
+// must come from the wheel.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../../examples/headless.mjs';
 import { ROOT } from './browser.mjs';
-import { startJupyter } from './jupyter.mjs';
+import { KERNEL_WITH_BROWSER, startJupyter } from './jupyter.mjs';
 import { probe, writeTemp } from './media.mjs';
 
 const ARTIFACTS = path.join(ROOT, 'test-results');
@@ -34,8 +37,8 @@ after(async () => {
   await server?.close();
 });
 
-/** Opens a notebook, waits for its kernel, and runs every cell. */
-async function openAndRunAll(page, urlPath) {
+/** Opens a notebook and waits for its kernel. */
+async function openNotebook(page, urlPath) {
   await page.goto(server.url(urlPath));
   await page.waitForFunction(() => window.jupyterapp?.shell?.currentWidget?.sessionContext, null, { timeout: 120_000 });
   await page.evaluate(async () => {
@@ -43,7 +46,23 @@ async function openAndRunAll(page, urlPath) {
     await panel.sessionContext.ready;
     await panel.content.widgets.length; // cells are there once the context is ready
   });
+}
+
+/** Opens a notebook, waits for its kernel, and runs every cell. */
+async function openAndRunAll(page, urlPath) {
+  await openNotebook(page, urlPath);
   await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+}
+
+/** Runs cell ``index`` of the open notebook (JupyterLab's own command) and returns its output area. */
+async function runCell(page, index) {
+  const id = await page.evaluate((i) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    panel.content.activeCellIndex = i;
+    void window.jupyterapp.commands.execute('notebook:run-cell');
+    return panel.id;
+  }, index);
+  return page.locator(`[id="${id}"] .jp-Cell`).nth(index).locator('.jp-OutputArea');
 }
 
 const statusOf = (panel) => panel.locator('[role="status"]').first();
@@ -157,6 +176,59 @@ test('JupyterLab 4: run all, export in the cell, download, save from Python, emb
 
   assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   console.log(`# JupyterLab: Run all -> "Video ready!" in ${runAllToReady.toFixed(1)} s`);
+  await page.close();
+});
+
+test('JupyterLab 4, via="auto": the first cell of a fresh kernel with a browser renders headlessly, a later cell takes the page', async () => {
+  const code = (lines) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: lines.join('\n') });
+  const notebook = {
+    nbformat: 4, nbformat_minor: 5,
+    metadata: { kernelspec: { name: KERNEL_WITH_BROWSER, display_name: 'Python 3 (with a browser)', language: 'python' } },
+    cells: [
+      code([
+        'import numpy as np, cloudreel',
+        'from IPython.display import display',
+        'rng = np.random.default_rng(3)',
+        "frames = [{'points': rng.normal(size=(2000, 3)), 'colors': None} for _ in range(3)]",
+        'anim = cloudreel.Animation(frames, width=160, height=120)',
+        'display(anim)',
+        "anim.save('first.mp4')",
+        'print(anim.save_status)',
+      ]),
+      code(["anim.save('later.mp4')", 'print(anim.save_status)']),
+      code(['print(anim.save_status)']),
+    ],
+  };
+  fs.writeFileSync(path.join(server.rootDir, 'routes.ipynb'), JSON.stringify(notebook));
+  const page = await newPage();
+  await openNotebook(page, 'lab/tree/routes.ipynb?reset'); // ?reset: not the quickstart the last test left open
+
+  // The first cell of a fresh kernel: no page has spoken yet and the kernel finds a browser, so
+  // the file is written in the cell, by the headless route, before the player has its frames.
+  const first = await runCell(page, 0);
+  await first.filter({ hasText: /Saved \S+\/first\.mp4 \(\d+ bytes, webcodecs-h264, headless browser\)/ }).waitFor({ timeout: 180_000 })
+    .catch(async (e) => assert.fail(`${e.message}\nthe cell shows: ${await first.innerText().catch(() => '(nothing)')}`));
+  const firstInfo = probe(path.join(server.rootDir, 'first.mp4'));
+  assert.equal(firstInfo.codec, 'h264');
+  assert.equal(firstInfo.frames, 3);
+
+  // Once the player has loaded its frames the page has spoken: a later cell takes the page route.
+  const panel = page.locator('cloudreel-export-panel').first();
+  const exportButton = panel.getByRole('button', { name: 'Export video' });
+  await exportButton.waitFor({ state: 'visible', timeout: 120_000 });
+  await page.waitForFunction((el) => !el.disabled, await exportButton.elementHandle(), { timeout: 120_000 });
+  const later = await runCell(page, 1);
+  await later.filter({ hasText: 'Waiting for the page to export later.mp4...' }).waitFor({ timeout: 60_000 });
+  await waitForReady(panel); // the page's own progress, in the player's panel
+  const saved = path.join(server.rootDir, 'later.mp4');
+  for (let i = 0; i < 120 && !fs.existsSync(saved); i++) await new Promise((r) => setTimeout(r, 500));
+  const laterInfo = probe(saved);
+  assert.equal(laterInfo.codec, 'h264');
+  assert.equal(laterInfo.frames, 3);
+  const status = await runCell(page, 2);
+  await status.filter({ hasText: /Saved \S+\/later\.mp4 \(\d+ bytes, [\w-]+\)/ }).waitFor({ timeout: 60_000 });
+  assert.doesNotMatch(await status.innerText(), /headless/);
+  assert.deepEqual(foreign, [], 'no request may leave the Jupyter server');
   await page.close();
 });
 

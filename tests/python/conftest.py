@@ -28,3 +28,13 @@ def anim(monkeypatch):
     monkeypatch.setattr(a, "send", a.sent)
     monkeypatch.setattr(widget_module, "ACK_TIMEOUT", 3600.0)
     return a
+
+
+@pytest.fixture(autouse=True)
+def _no_page_heard():
+    """Every test starts in a kernel no cloudreel page has spoken to (route.py's record is per process)."""
+    from cloudreel import route
+
+    route.reset()
+    yield
+    route.reset()

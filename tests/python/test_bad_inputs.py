@@ -17,6 +17,7 @@ from hypothesis.extra import numpy as hnp
 from traitlets import TraitError
 
 import cloudreel
+from cloudreel import route
 from cloudreel.frames import Frame, normalize_frames
 
 TABLE = json.loads((Path(__file__).parents[1] / "cases" / "bad-inputs.json").read_text())
@@ -273,7 +274,7 @@ BUFFERS = st.one_of(st.lists(st.binary(max_size=24), max_size=2), st.none(), st.
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(messages=st.lists(st.tuples(PAGE_MESSAGE, BUFFERS), max_size=8))
 def test_property_random_page_messages_never_raise_and_end_a_save_clearly(messages, anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     target = tmp_path / "garbage.mp4"
     anim.save(target, callback=lambda path, error: done.append((path, error)))
@@ -305,7 +306,7 @@ def test_property_random_page_messages_never_raise_and_end_a_save_clearly(messag
     ({"type": "file-begin", "total_bytes": 2**20, "chunks": 2**17}, [], "chunks must be a whole number from 1 to 65536, got 131072"),
 ], ids=["a terabyte", "more chunks than bytes", "a string size", "no buffer", "fractional index", "a bad page id", "too many chunks"])
 def test_malformed_page_messages_fail_the_save_they_name(anim, tmp_path, content, buffers, message):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append(error))
     request = anim.sent[-1]["request"]

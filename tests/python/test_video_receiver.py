@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from IPython.core.formatters import format_display_data
 
-from cloudreel import widget as widget_module
+from cloudreel import route, widget as widget_module
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = json.loads((ROOT / "tests" / "cases" / "video-formats.json").read_text())
@@ -30,8 +30,8 @@ MiB = 1024 * 1024
 
 @pytest.fixture
 def anim(anim):
-    """conftest's widget, with a page already seen."""
-    anim._frontend_seen = True
+    """conftest's widget, with a page already heard from (saves take the page route)."""
+    route.heard_from("a" * 24)
     return anim
 
 
@@ -189,7 +189,7 @@ def test_a_kernel_killed_mid_transfer_leaves_no_file(tmp_path):
         import cloudreel
         anim = cloudreel.Animation([np.zeros((2, 3))])
         anim.send = lambda *args, **kwargs: None
-        anim._frontend_seen = True
+        cloudreel.route.heard_from("a" * 24)
         anim.save(os.path.join(sys.argv[1], "clip.mp4"))
         page = lambda content, buffers=(): anim._on_frontend_msg(anim, {**content, "page": "a" * 24}, list(buffers))
         request = max(anim._pending)
@@ -278,7 +278,7 @@ def run_measured(script, tmp_path):
         asyncio.set_event_loop(asyncio.new_event_loop())
         anim = cloudreel.Animation([np.zeros((2, 3))])
         anim.send = lambda *args, **kwargs: None
-        anim._frontend_seen = True
+        cloudreel.route.heard_from("a" * 24)
         done = []
         def page(content, buffers=()):
             anim._on_frontend_msg(anim, {**content, "page": "a" * 24}, list(buffers))

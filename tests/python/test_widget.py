@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import cloudreel
-from cloudreel import widget as widget_module
+from cloudreel import route, widget as widget_module
 from cloudreel.wire import unpack_frames
+from test_video_receiver import shown  # noqa: F401 (a fixture)
 
 
 def frames(n=3, points=5):
@@ -101,13 +102,19 @@ def test_bad_frames_are_rejected_naming_the_frame():
         cloudreel.Animation(bad)
 
 
-def test_save_without_any_page_fails_fast(monkeypatch):
+def test_without_a_page_or_a_browser_save_embed_and_export_fail_at_once_saying_what_to_install(monkeypatch, tmp_path):
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setenv("CLOUDREEL_BROWSER", str(tmp_path / "no-such-browser"))
     a = cloudreel.Animation(frames())
-    with pytest.raises(RuntimeError, match="No JupyterLab or Notebook page is attached"):
-        a.save("x.mp4")
-    with pytest.raises(RuntimeError, match="nbconvert --execute"):
-        a.export()
+    a.send = Sent()
+    for call in (lambda: a.save(tmp_path / "x.mp4"), a.embed, a.export):
+        with pytest.raises(route.NoRoute) as info:
+            call()
+        text = str(info.value)
+        assert "no JupyterLab or Notebook page is attached to this kernel" in text
+        assert "open the notebook in JupyterLab 4 or Notebook 7" in text
+        assert f"The browser named by $CLOUDREEL_BROWSER ('{tmp_path / 'no-such-browser'}') does not exist" in text
+    assert a.send == [] and list(tmp_path.iterdir()) == []
 
 
 def deliver_file(anim, request, data, chunk=7, order=None, **meta):
@@ -120,7 +127,7 @@ def deliver_file(anim, request, data, chunk=7, order=None, **meta):
 
 
 def test_save_writes_exactly_what_arrives_even_out_of_order(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     target = tmp_path / "out" / "video.mp4"
     anim.save(target, callback=lambda path, error: done.append((path, error)))
@@ -134,7 +141,7 @@ def test_save_writes_exactly_what_arrives_even_out_of_order(anim, tmp_path):
 
 
 def test_the_codec_that_worked_decides_the_extension(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     anim.save(tmp_path / "clip.mp4")
     deliver_file(anim, anim.sent[-1][0]["request"], b"\x1a\x45\xdf\xa3webm", mime="video/webm", ext="webm", codec="ffmpeg-vp8")
     assert (tmp_path / "clip.webm").read_bytes() == b"\x1a\x45\xdf\xa3webm"
@@ -142,7 +149,7 @@ def test_the_codec_that_worked_decides_the_extension(anim, tmp_path):
 
 
 def test_a_failed_export_reaches_the_callback(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append((path, error)))
     page(anim, {"type": "export-failed", "request": anim.sent[-1][0]["request"], "message": "every codec failed: ..."})
@@ -152,7 +159,7 @@ def test_a_failed_export_reaches_the_callback(anim, tmp_path):
 
 
 def test_a_damaged_file_transfer_is_reported_not_written(anim, tmp_path):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     done = []
     anim.save(tmp_path / "x.mp4", callback=lambda path, error: done.append(error))
     request = anim.sent[-1][0]["request"]
@@ -164,7 +171,7 @@ def test_a_damaged_file_transfer_is_reported_not_written(anim, tmp_path):
 
 
 def test_embed_fills_its_display_with_an_inline_video(anim, monkeypatch):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     shown = []
 
     class Handle:
@@ -179,8 +186,49 @@ def test_embed_fills_its_display_with_an_inline_video(anim, monkeypatch):
 
 
 def test_cancel_and_export_send_their_requests(anim):
-    anim._frontend_seen = True
+    route.heard_from("a" * 24)
     anim.export(codecs=["ffmpeg-vp8"])
     assert anim.sent[-1][0]["type"] == "export" and anim.sent[-1][0]["codecs"] == ["ffmpeg-vp8"]
     anim.cancel()
     assert anim.sent[-1][0] == {"type": "cancel"}
+
+
+@pytest.fixture
+def no_browser(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLOUDREEL_BROWSER", str(tmp_path / "no-such-browser"))
+
+
+def test_with_no_browser_a_kernel_a_jupyter_server_started_takes_the_page_route(anim, monkeypatch, no_browser, tmp_path, shown):
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/me/notebook.ipynb")
+    assert anim.save(tmp_path / "clip.mp4") is None
+    assert anim.save_status == "Waiting for the page to export clip.mp4..."
+    assert anim.embed() is None and anim.export() is None
+    assert [c["type"] for c, _ in anim.sent] == ["save", "save", "export"]
+    anim.close()  # ends the requests no page will answer
+
+
+def test_via_page_sends_the_request_to_a_page_even_with_a_browser_and_none_heard(anim, monkeypatch, tmp_path, shown):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setenv("CLOUDREEL_BROWSER", "/usr/bin/chromium")
+    anim.save(tmp_path / "clip.mp4", via="page")
+    anim.embed(via="page")
+    anim.export(via="page")
+    assert [c["type"] for c, _ in anim.sent] == ["save", "save", "export"]
+    anim.close()
+
+
+def test_via_headless_with_no_browser_fails_the_save_with_the_browser_search(anim, no_browser, tmp_path):
+    route.heard_from("a" * 24)  # a page is there, but headless was asked for
+    done = []
+    with pytest.raises(cloudreel.ExportError, match=r"^Export failed: The browser named by \$CLOUDREEL_BROWSER"):
+        anim.save(tmp_path / "clip.mp4", callback=lambda path, error: done.append((path, error)), via="headless")
+    assert done == [(None, anim.save_status)] and anim.save_status.startswith("Export failed: The browser named by")
+    assert anim.sent == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call", ["save", "embed", "export"])
+def test_a_bad_via_is_a_value_error_before_anything_happens(anim, call, tmp_path):
+    args = (tmp_path / "clip.mp4",) if call == "save" else ()
+    with pytest.raises(ValueError, match=r'^via must be "auto", "page" or "headless", got \'browser\'$'):
+        getattr(anim, call)(*args, via="browser")
+    assert anim.sent == [] and anim.save_status == ""

@@ -166,6 +166,7 @@ class Engine:
         *,
         cancel: Optional[threading.Event] = None,
         timeout: Optional[float] = None,
+        on_wait: Optional[Callable[[], None]] = None,
     ) -> Any:
         """Runs ``job(browser)`` on the engine thread and returns its result or raises its error.
 
@@ -173,7 +174,9 @@ class Engine:
         KeyboardInterrupt while waiting sets ``cancel`` and is re-raised once the job has
         returned; a job still running ``interrupt_grace`` seconds later (or at a second
         Ctrl-C) is stopped by killing its browser. ``timeout`` (seconds) does the same and
-        raises TimeoutError.
+        raises TimeoutError. ``on_wait()`` runs on the calling thread every poll (about 0.1 s) and
+        once at the end, e.g. to show statuses the job queued where only that thread may (an
+        ipykernel comm); an exception from it stops the job and is raised.
         """
         if self._thread is not None and threading.current_thread() is self._thread:
             raise RuntimeError(
@@ -193,6 +196,12 @@ class Engine:
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while not task.done.wait(_POLL_S):
+                if on_wait is not None:
+                    try:
+                        on_wait()
+                    except Exception:
+                        self._stop(task, cancel)
+                        raise
                 if deadline is not None and time.monotonic() >= deadline:
                     self._stop(task, cancel)
                     if task.killed:
@@ -208,6 +217,8 @@ class Engine:
             # browser (one process group): the next job first waits to see whether they go.
             self._interrupted = True
             raise
+        if on_wait is not None:
+            on_wait()
         if task.error is not None:
             raise task.error
         return task.result

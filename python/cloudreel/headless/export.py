@@ -21,7 +21,7 @@ from .runner_dist import runner_files
 from .progress import ProgressReport
 from .runner_server import RunnerServer, StatusCallback
 
-__all__ = ["ExportError", "ExportResult", "export"]
+__all__ = ["ExportError", "ExportResult", "export", "export_target", "page_options", "render"]
 
 #: Seconds the page may load its module, or go without a request while exporting, before the export fails.
 LOAD_TIMEOUT = 30.0
@@ -48,18 +48,19 @@ class ExportResult:
     timings: dict = field(default_factory=dict)
 
 
-def _target(path: str | os.PathLike) -> Path:
+def export_target(path: str | os.PathLike, caller: str = "export()") -> Path:
+    """The absolute path ``caller`` was asked to write; TypeError or ValueError (naming ``caller``) if it is no file name."""
     raw = os.fspath(path)
     if not isinstance(raw, str):
-        raise TypeError(f"export() takes a str or os.PathLike path, got {type(raw).__name__}")
+        raise TypeError(f"{caller} takes a str or os.PathLike path, got {type(raw).__name__}")
     name = Path(raw).name
     if not name or name in (".", "..") or raw.endswith(("/", os.sep)):
-        raise ValueError(f"export() needs a file name, got {raw!r}")
+        raise ValueError(f"{caller} needs a file name, got {raw!r}")
     return Path(os.path.abspath(raw))
 
 
-def _options(*, fps, width, height, title, codecs, quality, point_size, point_shape, colormap, background,
-             bounds, vmin, vmax, palette, view) -> dict:
+def page_options(*, fps, width, height, title, codecs, quality, point_size, point_shape, colormap, background,
+                 bounds, vmin, vmax, palette, view) -> dict:
     """The page's ExportOptions, checked here with the widget's rules and words where the kernel has them."""
     vmin, vmax = check_value_range(vmin, vmax)
     if isinstance(fps, int) and not isinstance(fps, bool):
@@ -119,17 +120,29 @@ def _export(frames, path, *, colors, values, categories, on_status, browser,
             on_request: Optional[Callable[[str], None]] = None, **options) -> ExportResult:
     """export(), plus ``on_request(url)`` for every request the page and its workers make (tests)."""
     t0 = time.monotonic()
-    target = _target(path)
-    page_options = _options(**options)
-    normalized = normalize_frames(frames, colors=colors, values=values, categories=categories)
-    header, payload = pack_frames(normalized)
+    target = export_target(path)
+    checked = page_options(**options)
+    header, payload = pack_frames(normalize_frames(frames, colors=colors, values=values, categories=categories))
+    return render(header, payload, target, checked, on_status=on_status, browser=browser, on_request=on_request,
+                  started=t0)
+
+
+def render(header: dict, payload, target: Path, options: dict, *, on_status: Optional[StatusCallback] = None,
+           browser: Optional[str] = None, on_request: Optional[Callable[[str], None]] = None,
+           on_wait: Optional[Callable[[], None]] = None, started: Optional[float] = None) -> ExportResult:
+    """The one way a video is made without a page: frames already normalized and packed (``header``,
+    ``payload`` from wire.pack_frames), ``options`` from page_options(); the video is written atomically
+    at ``target`` (its suffix following the codec). export() and Animation's headless route call it.
+    ``on_wait()`` runs on the calling thread while the engine works (Engine.run); ``started`` is when
+    the caller began preparing (time.monotonic()), for the "prepare" timing."""
+    t0 = time.monotonic() if started is None else started
     files = runner_files()
     target.parent.mkdir(parents=True, exist_ok=True)
     t1 = time.monotonic()
-    server = RunnerServer(files, {"header": header, "options": page_options}, payload, target.parent, on_status)
+    server = RunnerServer(files, {"header": header, "options": options}, payload, target.parent, on_status)
     try:
         cancel = threading.Event()
-        get_engine(browser).run(lambda b: _drive_page(b, server, cancel, on_request), cancel=cancel)
+        get_engine(browser).run(lambda b: _drive_page(b, server, cancel, on_request), cancel=cancel, on_wait=on_wait)
         if server.callback_error is not None:
             raise server.callback_error
         if server.result is None:
