@@ -43,12 +43,11 @@ async function sendVideo(result) {
 
 /**
  * The frames, read chunk by chunk into one buffer of the size the header announces, each frame
- * checked as soon as it has arrived and the module (`loading`, imported meanwhile) is there: the
- * same checks as decodePayload(), overlapping the download. Response.arrayBuffer() then
- * decodePayload() took 1.5-2.5x the body's own time for 768 MB: it grows and copies its buffer,
- * and the checks came after.
+ * checked as soon as it has arrived (the same checks as decodePayload(), overlapping the download).
+ * Response.arrayBuffer() then decodePayload() took 1.5-2.5x the body's own time for 768 MB: it grows
+ * and copies its buffer, and the checks came after.
  */
-async function readFrames(loading, header) {
+async function readFrames(cloudreel, header) {
   // A total_bytes that is no byte count leaves an empty buffer, which the decoder then refuses in its own words.
   const size = Number.isSafeInteger(header?.total_bytes) && header.total_bytes > 0 ? header.total_bytes : 0;
   let payload;
@@ -57,45 +56,31 @@ async function readFrames(loading, header) {
   } catch {
     throw new Error(`the frames need ${(size / 1e9).toFixed(1)} GB, more memory than this page can have`);
   }
-  let decoder = null;
-  let refused = null;
-  // The header is checked as soon as the module is in; a bad one stops the download there.
-  const ready = loading.then((cloudreel) => (decoder = new cloudreel.PayloadDecoder(header, payload)));
-  ready.catch((e) => (refused = e));
+  const decoder = new cloudreel.PayloadDecoder(header, payload); // checks the header before anything is fetched
   timings.framesRequested = performance.now();
   const response = await get('frames');
   timings.framesResponse = performance.now();
   const reader = response.body.getReader();
   let at = 0;
-  try {
-    for (;;) {
-      if (refused) throw refused;
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (at + value.length > size) throw new Error(`GET frames sent more than the ${size} bytes the header announces`);
-      payload.set(value, at);
-      at += value.length;
-      decoder?.advance(at);
-    }
-  } catch (e) {
-    void reader.cancel().catch(() => {});
-    throw e;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > size) throw new Error(`GET frames sent more than the ${size} bytes the header announces`);
+    payload.set(value, at);
+    at += value.length;
+    decoder.advance(at);
   }
   if (at !== size) throw new Error(`GET frames sent ${at} of the ${size} bytes the header announces`);
   timings.framesReceived = performance.now();
-  await ready;
   return decoder.finish();
 }
 
 async function run() {
+  const cloudreel = await import('./cloudreel.mjs');
   timings.jobRequested = performance.now();
-  // The module is imported while the job and the frames come.
-  const loading = import('./cloudreel.mjs');
-  loading.catch(() => {}); // readFrames or the await below reports its failure
   const job = await (await get('job')).json();
-  const frames = await readFrames(loading, job.header);
+  const frames = await readFrames(cloudreel, job.header);
   timings.framesChecked = performance.now();
-  const cloudreel = await loading;
   const result = await cloudreel.exportAnimation(frames, { ...job.options, signal: controller.signal, onStatus: report });
   await statuses;
   await sendVideo(result);
