@@ -44,7 +44,7 @@ async function sendVideo(result) {
 /**
  * The frames, read chunk by chunk into one buffer of the size the header announces, each frame
  * checked as soon as it has arrived (the same checks as decodePayload(), overlapping the download).
- * Response.arrayBuffer() then decodePayload() took 1.4-2.6x a bare read of the body for 768 MB: it grows
+ * Response.arrayBuffer() then decodePayload() took 1.5-2.5x a bare read of the body for 720 MB: it grows
  * and copies its buffer, and the checks came after.
  */
 async function readFrames(cloudreel, header) {
