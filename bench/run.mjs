@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench`: cloudreel's export against the original matplotlib + OpenCV
-// pipeline, native ffmpeg and raw WebCodecs, on the same frames, in one run.
+// pipeline, native ffmpeg and raw WebCodecs, on the same frames, in one run, and
+// cloudreel.export() from Python (cold, warm, and its frames' way into the runner page).
 // Prints a table and writes bench/results.json. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--cases 48x100k,600x100k] [--skip-original] [--skip-transfer] [--out FILE]
+//   node bench/run.mjs [--quick] [--cases 48x100k,600x100k] [--skip-original] [--skip-transfer]
+//                      [--skip-jupyter-transfer] [--skip-headless] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchChromium, openExamplePage, serveStatic, CHROMIUM_PATH } from '../examples/headless.mjs';
 import { BENCH_DIR, CACHE_DIR, ROOT, ensureFrames } from './frames.mjs';
+import { measureHeadlessExport, measureRunnerTransfer } from './headless.mjs';
 import { decodeToRGBA, ffmpegVersion, litFractionOfMiddleFrame, probe, timeNativeX264 } from './native.mjs';
 import * as inPage from './page-bench.mjs';
 import { RssSampler, sampleChromiumTree } from './rss.mjs';
@@ -29,6 +32,12 @@ const CASES = {
 const QUICK_CASES = ['48x10k', '48x100k'];
 const TRANSFER_CASES = { '48x100k': CASES['48x100k'], '48x1M': CASES['48x1M'] };
 const QUICK_TRANSFER_CASES = ['48x100k'];
+/** cloudreel.export() from Python, cold and warm, on these cases when they run (against their original). */
+const HEADLESS_EXPORT_CASES = ['48x100k'];
+/** Frames Python -> runner page: bare fetch loop vs ours, each RUNNER_TRANSFER_RUNS times, alternating. */
+const RUNNER_TRANSFER_CASE = '48x1M';
+const QUICK_RUNNER_TRANSFER_CASE = '48x100k';
+const RUNNER_TRANSFER_RUNS = 2;
 /** The original pipeline on long cases: render a few frames, or borrow another case's per-frame time. */
 const ORIGINAL_PLAN = {
   '48x1M': { renderFrames: 6 },
@@ -47,6 +56,9 @@ const TARGETS = {
   transferMBps: 100,
   memoryRatio600vs48: 1.5,
   firstStatusMs: 200,
+  exportColdVsOriginal: 15,
+  exportWarmVsOriginal: 30,
+  runnerTransferShare: 0.8,
 };
 
 /** Why an encoder is not run on a case, or null to run it. */
@@ -60,23 +72,27 @@ function skipReason(id, c) {
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const args = { quick: false, cases: null, skipOriginal: false, skipTransfer: false, out: path.join(BENCH_DIR, 'results.json') };
+  const args = { quick: false, cases: null, skipOriginal: false, skipTransfer: false, skipJupyterTransfer: false, skipHeadless: false, out: path.join(BENCH_DIR, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--skip-original') args.skipOriginal = true;
     else if (a === '--skip-transfer') args.skipTransfer = true;
+    else if (a === '--skip-jupyter-transfer') args.skipJupyterTransfer = true;
+    else if (a === '--skip-headless') args.skipHeadless = true;
     else if (a === '--cases' || a.startsWith('--cases=')) args.cases = (a.includes('=') ? a.split('=')[1] : argv[++i]).split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--out' || a.startsWith('--out=')) args.out = path.resolve(a.includes('=') ? a.split('=')[1] : argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--out FILE]');
+      console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--skip-jupyter-transfer] [--skip-headless] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   const names = args.cases ?? (args.quick ? QUICK_CASES : Object.keys(CASES));
   for (const n of names) if (!CASES[n]) throw new Error(`unknown case ${n}: choose from ${Object.keys(CASES).join(', ')}`);
   args.caseNames = names;
-  args.transferNames = args.skipTransfer ? [] : args.quick ? QUICK_TRANSFER_CASES : Object.keys(TRANSFER_CASES);
+  args.transferNames = args.skipTransfer || args.skipJupyterTransfer ? [] : args.quick ? QUICK_TRANSFER_CASES : Object.keys(TRANSFER_CASES);
+  args.headlessExportNames = args.skipHeadless ? [] : names.filter((n) => HEADLESS_EXPORT_CASES.includes(n));
+  args.runnerTransferName = args.skipHeadless || args.skipTransfer ? null : args.quick ? QUICK_RUNNER_TRANSFER_CASE : RUNNER_TRANSFER_CASE;
   return args;
 }
 
@@ -370,7 +386,20 @@ function buildRows(results) {
       const w = cs.webcodecs;
       rows.push([cs.name, `WebCodecs ${w.codec} (encode only)`, w.bestSeconds.toFixed(2), w.fps.toFixed(1), '', `${w.ffprobe.frames}/${w.frames}`, MB(w.bytes).toFixed(2), w.chromiumRss?.peakRssMB?.toFixed(0)]);
     } else if (cs.webcodecs) rows.push([cs.name, 'WebCodecs (encode only)', 'unsupported', '', '', '', '', '']);
+    const h = cs.headlessExport;
+    if (h?.status === 'failed') rows.push([cs.name, 'export() from Python', 'failed', '', '', '', '', '']);
+    else if (h) {
+      rows.push([cs.name, `export() from Python, cold (new process) ${h.cold.codec}`, h.coldSeconds.toFixed(2), (cs.frames / h.coldSeconds).toFixed(1), vs(h.coldSeconds), `${h.cold.ffprobe.frames}/${cs.frames}`, MB(h.cold.bytes).toFixed(2), '']);
+      rows.push([cs.name, `export() from Python, warm ${h.warm.codec}`, h.warmSeconds.toFixed(2), (cs.frames / h.warmSeconds).toFixed(1), vs(h.warmSeconds), `${h.warm.ffprobe.frames}/${cs.frames}`, MB(h.warm.bytes).toFixed(2), '']);
+    }
   }
+  const rt = results.runnerTransfer;
+  if (rt?.status === 'ok') {
+    for (const kind of ['bare', 'ours']) {
+      const best = rt.runs.filter((r) => r.kind === kind).sort((a, b) => b.MBps - a.MBps)[0];
+      rows.push([rt.case, kind === 'bare' ? 'Python -> runner page, bare fetch loop' : 'Python -> runner page, ours (checked)', best.seconds.toFixed(2), `${best.MBps.toFixed(1)} MB/s`, '', '', `${rt.MB}`, '']);
+    }
+  } else if (rt) rows.push([rt.case, 'Python -> runner page', 'failed', '', '', '', '', '']);
   for (const t of results.transfer ?? []) {
     rows.push([t.case, `kernel -> page over ${t.route}`, t.ok ? t.reportedSeconds.toFixed(2) : 'failed', t.ok ? `${t.MBpsExact.toFixed(1)} MB/s` : '', '', `${t.frames}`, t.ok ? `${t.MB}` : '', t.chromiumRss?.peakRssMB?.toFixed(0)]);
   }
@@ -455,6 +484,27 @@ function summarize(results) {
   const fv = Object.values(s.firstStatusMs.perCase).filter(Boolean).map((x) => x.firstStatusMs);
   s.firstStatusMs.worst = fv.length ? Math.max(...fv) : null;
   s.firstStatusMs.verdict = verdict(s.firstStatusMs.worst, TARGETS.firstStatusMs, false);
+
+  for (const [key, which] of [['exportColdVsOriginal', 'cold'], ['exportWarmVsOriginal', 'warm']]) {
+    s[key] = {
+      target: `>= ${TARGETS[key]}x`,
+      perCase: Object.fromEntries(results.cases.filter((c) => c.headlessExport).map((c) => {
+        const h = c.headlessExport;
+        const ours = h.status === 'ok' ? h[`${which}Seconds`] : null;
+        const o = c.original?.status === 'ok' ? c.original.seconds : null;
+        return [c.name, { ours, original: o, ratio: ours && o ? round(o / ours, 2) : null, codec: h[which]?.codec ?? null }];
+      })),
+    };
+    const rv = Object.values(s[key].perCase).map((x) => x.ratio);
+    s[key].worst = rv.length && rv.every((x) => x !== null) ? Math.min(...rv) : null;
+    s[key].verdict = verdict(s[key].worst, TARGETS[key]);
+  }
+  const rt = results.runnerTransfer;
+  s.runnerTransferShare = {
+    target: `>= ${TARGETS.runnerTransferShare * 100}% of the bare fetch loop`,
+    case: rt?.case ?? null, bareMBps: rt?.bareMBps ?? null, oursMBps: rt?.oursMBps ?? null, share: rt?.share ?? null,
+    verdict: verdict(rt?.share, TARGETS.runnerTransferShare),
+  };
   return s;
 }
 
@@ -473,6 +523,12 @@ function printSummary(s) {
   const m = s.memoryRatio600vs48;
   log(`  memory 600x100k / 48x100k (peak RSS less input): ${m.ratio === null ? 'n/a' : `${f(m.ratio, 2)}x (${f(m['600x100k'].lessInputMB, 0)} MB / ${f(m['48x100k'].lessInputMB, 0)} MB, ${m['48x100k'].encoder}; peak above the page holding its frames: ${f(m['600x100k'].exportOverAfterLoadMB, 0)} / ${f(m['48x100k'].exportOverAfterLoadMB, 0)} MB = ${f(m.exportOverAfterLoadRatio, 2)}x)`}  target ${m.target}: ${m.verdict}`);
   const fs_ = s.firstStatusMs;
+  for (const [label, key] of [['export() from Python, cold (new process) vs original', 'exportColdVsOriginal'], ['export() from Python, warm vs original', 'exportWarmVsOriginal']]) {
+    const x = s[key];
+    log(`  ${label}: ${Object.entries(x.perCase).map(([k, v]) => `${k} ${f(v.ratio)}x (${f(v.ours, 2)} s vs ${f(v.original)} s)`).join(', ') || 'n/a'}  target ${x.target}: ${x.verdict}`);
+  }
+  const rt = s.runnerTransferShare;
+  log(`  frames Python -> runner page${rt.case ? ` ${rt.case}` : ''}: ours ${f(rt.oursMBps)} MB/s vs bare fetch ${f(rt.bareMBps)} MB/s = ${rt.share === null ? 'n/a' : `${(rt.share * 100).toFixed(0)}%`}  target ${rt.target}: ${rt.verdict}`);
   log(`  first status after exportAnimation(): ${Object.entries(fs_.perCase).filter(([, v]) => v).map(([k, v]) => `${k} ${f(v.firstStatusMs)} ms (first "Rendering frame" ${f(v.firstRenderStatusMs, 0)} ms)`).join(', ') || 'n/a'}  target ${fs_.target}: ${fs_.verdict}`);
 }
 
@@ -492,18 +548,22 @@ async function main() {
       exportOptions: EXPORT_OPTIONS, cases: args.caseNames.map((n) => ({ name: n, ...CASES[n] })),
       transferCases: args.transferNames, originalPlan: ORIGINAL_PLAN, rawMaxFrames: RAW_MAX_FRAMES, nativeRuns: NATIVE_RUNS,
       webcodecsRuns: WEBCODECS_RUNS, webcodecsBitrate: WEBCODECS_BITRATE, rssSampleMs: 100, targets: TARGETS,
-      skipped: { original: args.skipOriginal, transfer: args.skipTransfer },
+      headlessExportCases: args.headlessExportNames, runnerTransferCase: args.runnerTransferName, runnerTransferRuns: RUNNER_TRANSFER_RUNS,
+      skipped: { original: args.skipOriginal, transfer: args.skipTransfer, jupyterTransfer: args.skipJupyterTransfer, headless: args.skipHeadless },
       method: {
         ours: 'fresh headless Chromium per case; frames fetched into the page (not timed); each encoder warmed up on a 2-frame export, then performance.now() around exportAnimation(frames, { codecs: [id], fps, width, height }); output checked with Debian ffprobe',
         original: 'bench/original_pipeline.py, frames read from the same float32 files before timing; time from start to the video bytes read back',
         native: 'Debian ffmpeg libx264 on raw RGBA decoded from our ffmpeg-h264 output, best of runs, wall time',
         webcodecs: 'VideoEncoder on the same raw RGBA frames (VideoFrame format RGBA), best of runs, encode + flush',
         rss: 'VmRSS summed over the Chromium process tree, sampled every 100 ms',
+        headlessExport: 'bench/headless_bench.py export in a new .venv Python (PYTHONPATH=python, the checkout\'s dist/): cold = from spawning it to its first cloudreel.export() returning (file written), warm = a second export() in the same process; default options, progress=False; files checked with ffprobe',
+        runnerTransfer: 'bench/headless_bench.py transfer: the packed frames served by the runner page\'s RunnerServer; bare = a fetch reader loop in runner.html without runner.js, fetch() to the last chunk; ours = the runner page, window.cloudreelRunner.timings jobRequested to framesChecked; alternating, MB = 10^6 bytes, best of runs',
       },
     },
     machine: machineInfo(),
     cases: [],
     transfer: [],
+    runnerTransfer: null,
   };
   const save = () => fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
   log(`cloudreel bench: cases ${args.caseNames.join(', ')}${args.transferNames.length ? `; transfer ${args.transferNames.join(', ')}` : ''}${args.skipOriginal ? '; original skipped' : ''}`);
@@ -545,6 +605,30 @@ async function main() {
           : `  original: FAILED ${o.error}`);
         save();
       }
+
+      if (args.headlessExportNames.includes(name)) {
+        log(`  cloudreel.export() from Python (cold: a new process; warm: its second export)`);
+        cs.loadAverageBeforeHeadless = os.loadavg().map((x) => round(x, 2));
+        const h = (cs.headlessExport = await measureHeadlessExport(name, c, files, { log: (l) => log(`    ${l}`) }));
+        const o = cs.original?.status === 'ok' ? cs.original.seconds : null;
+        const vs = (sec) => (o ? ` = ${(o / sec).toFixed(1)}x the original` : '');
+        log(h.status === 'failed'
+          ? `  export(): FAILED ${h.error}`
+          : `  export(): cold ${h.coldSeconds.toFixed(2)} s${vs(h.coldSeconds)} (Python up ${h.coldBreakdown.processStarted.toFixed(2)} s, cloudreel imported ${h.coldBreakdown.imported.toFixed(2)} s, frames read ${h.coldBreakdown.framesRead.toFixed(2)} s, export ${h.coldBreakdown.exportSeconds.toFixed(2)} s), warm ${h.warmSeconds.toFixed(2)} s${vs(h.warmSeconds)}; ${h.cold.codec}, ffprobe ${h.cold.ffprobe.frames}/${h.warm.ffprobe.frames} of ${c.frames} frames`);
+        save();
+      }
+    }
+
+    if (args.runnerTransferName) {
+      const name = args.runnerTransferName;
+      const c = CASES[name];
+      log(`\n== frames Python -> runner page, ${name} (bare fetch loop vs ours, ${RUNNER_TRANSFER_RUNS} runs each, alternating)`);
+      const files = ensureFrames(c.frames, c.points);
+      const loadAverageBefore = os.loadavg().map((x) => round(x, 2));
+      results.runnerTransfer = { ...(await measureRunnerTransfer(name, c, files, { log: (l) => log(`  ${l}`), runs: RUNNER_TRANSFER_RUNS })), loadAverageBefore };
+      const r = results.runnerTransfer;
+      log(r.status === 'ok' ? `  best: bare ${r.bareMBps} MB/s, ours ${r.oursMBps} MB/s = ${(r.share * 100).toFixed(0)}% (${r.MB} MB)` : `  FAILED ${r.error}`);
+      save();
     }
 
     if (args.transferNames.length) {
