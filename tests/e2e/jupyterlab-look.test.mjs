@@ -1,14 +1,14 @@
 // The video does not depend on the route (issue 14): in JupyterLab the user changes the point size,
 // background and quality in the panel and orbits the camera with the mouse; the kernel reads them
 // back as traits; the page's video (anim.save) and a headless one made in the kernel from those
-// traits (cloudreel.export) decode to the same pixels. Both draw with the CPU rasteriser: the same
+// traits (anim.save(via="headless")) decode to the same pixels. Both draw with the CPU rasteriser: the same
 // Debian chromium with SwiftShader's software WebGL, for which the export's 'auto' picks it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CHROMIUM_PATH, launchChromium } from '../../examples/headless.mjs';
-import { runInKernel, startJupyter } from './jupyter.mjs';
+import { launchChromium } from '../../examples/headless.mjs';
+import { KERNEL_WITH_BROWSER, runInKernel, startJupyter } from './jupyter.mjs';
 import { decodeFrames, probe } from './media.mjs';
 
 const WIDTH = 320;
@@ -29,11 +29,11 @@ let browser;
 let page;
 
 before(async () => {
-  process.env.CLOUDREEL_BROWSER ??= CHROMIUM_PATH; // the kernels' headless engine (no playwright install here)
   server = await startJupyter();
   fs.writeFileSync(path.join(server.rootDir, 'look.ipynb'), JSON.stringify({
     cells: CELLS.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `cell-${i}`, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } },
+    // The kernel finds Debian's chromium for the headless export (no playwright install here).
+    metadata: { kernelspec: { display_name: 'Python 3 (with a browser)', language: 'python', name: KERNEL_WITH_BROWSER } },
     nbformat: 4,
     nbformat_minor: 5,
   }));
@@ -104,21 +104,18 @@ test('the look set in the panel and the camera orbited with the mouse become tra
   // World coordinates: around the points' UTM position, not the page's re-centred ones.
   assert.ok(Math.abs(traits.view.target[0] - 500000) < 50 && Math.abs(traits.view.target[1] - 5400000) < 50, `target ${traits.view.target}`);
 
-  // The page's video (anim.save takes the page route: this page has spoken to the kernel).
+  // The page's video: a later cell, and this page has spoken to the kernel, so via="auto" is the page route.
   assert.equal(await panel.locator('[role="status"]').count(), 0, 'no export ran in the page before the save');
   assert.equal(await py('anim.save("page.mp4")'), '');
   await panel.locator('[role="status"]').filter({ hasText: /Video ready!/ }).waitFor({ timeout: 60_000 }); // the page made it
   const saved = await kernelValue('anim.save_status', (s) => /^(Saved|Export failed)/.test(s), 'a save_status saying how the save ended');
   assert.match(saved, /^Saved .*page\.mp4/);
+  assert.doesNotMatch(saved, /headless/);
 
-  // A headless video in the kernel from the same traits, and one with the fitted camera (view=None) as a control.
-  const headless = (file, view) => py(
-    `r = cloudreel.export(frames, ${JSON.stringify(file)}, width=anim.width, height=anim.height, fps=anim.fps, title=anim.title, ` +
-      `point_size=anim.point_size, background=anim.background, quality=anim.quality, colormap=anim.colormap, ` +
-      `point_shape=anim.point_shape, view=${view}, progress=False)\nprint(r.codec)`,
-  );
-  assert.equal((await headless('headless.mp4', 'anim.view')).trim(), 'webcodecs-h264');
-  assert.equal((await headless('fitted.mp4', 'None')).trim(), 'webcodecs-h264');
+  // The same Animation by the other route: a headless browser in the kernel, from the same traits.
+  assert.match(await py('print(anim.save("headless.mp4", via="headless").codec)\nprint(anim.save_status)'), /^webcodecs-h264\nSaved .*headless\.mp4.*headless browser\)$/m); // after the progress lines
+  // A control: the same traits with the fitted camera (view=None).
+  assert.match(await py('anim.view = None\nprint(anim.save("fitted.mp4", via="headless").codec)'), /^webcodecs-h264$/m);
 
   const file = (name) => path.join(server.rootDir, name);
   for (const name of ['page.mp4', 'headless.mp4']) {
