@@ -1,26 +1,14 @@
 """container_frames(): frame counts of real MP4, WebM and GIF files made by export() in Debian's headless
 Chromium, cross-checked with ffprobe, and truncated or foreign files refused with the file named."""
 
-import json
-import os
-import subprocess
-
 import numpy as np
 import pytest
 
 import cloudreel
+from batch_jobs import BROWSER, ffprobe_frames
 from cloudreel.container_frames import ContainerUnreadable, container_frames
 
-BROWSER = os.environ.get("CLOUDREEL_BROWSER", "/usr/bin/chromium")
 CODECS = ["webcodecs-h264", "webcodecs-vp9", "ffmpeg-h264", "ffmpeg-gif"]
-
-
-def ffprobe_frames(path):
-    """ffprobe's count of decoded frames, or None where it finds no video stream."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                          "stream=nb_read_frames", "-of", "json", str(path)], capture_output=True, text=True, timeout=30)
-    streams = json.loads(out.stdout or "{}").get("streams", [])
-    return int(streams[0]["nb_read_frames"]) if streams and streams[0].get("nb_read_frames", "N/A") != "N/A" else None
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +51,18 @@ def test_a_file_of_another_kind_is_refused(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(ContainerUnreadable, match=problem):
             container_frames(tmp_path / name)
+
+
+def test_skip_existing_finds_a_whole_video_under_its_fallback_extension_and_not_a_cut_one(videos, tmp_path):
+    from cloudreel.batch import ExportJob, existing_output
+
+    webm, count = videos["webcodecs-vp9"]  # asked for as .mp4, written as .webm
+    frames = [np.zeros((5, 3))] * count
+    job = ExportJob(frames, tmp_path / "run.mp4", codecs=["webcodecs-vp9"])
+    assert existing_output(job) is None  # nothing there
+    (tmp_path / "run.webm").write_bytes(webm.read_bytes())
+    assert existing_output(job) == (tmp_path / "run.webm", count)
+    assert existing_output(ExportJob(frames + frames[:1], tmp_path / "run.mp4")) is None  # one frame more: redo
+    data = webm.read_bytes()
+    (tmp_path / "run.webm").write_bytes(data[: len(data) // 2])
+    assert existing_output(job) is None  # cut short: redo
