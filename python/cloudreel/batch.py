@@ -9,6 +9,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ _log = logging.getLogger(__name__)
 #: Jobs a local worker process runs before it is replaced by a fresh one (its browser is
 #: recycled more often by the engine itself: headless/engine.py DEFAULT_RECYCLE_AFTER).
 JOBS_PER_PROCESS = 200
+#: Seconds one attempt at a job may take before its worker process is ended and the job tried again.
+JOB_TIMEOUT = 1800.0
 #: Options of export() a job may not set: the batch shows one bar and owns the status callbacks.
 _BATCH_OWNED = ("progress", "on_status")
 #: export()'s keyword options, and the one a job of files adds (how the files' points are coloured).
@@ -189,8 +192,21 @@ def existing_output(job: ExportJob) -> Optional[Tuple[Path, int]]:
     return None
 
 
-def _work(job: ExportJob, skip_existing: bool) -> Outcome:
-    """Runs one job in this process, with its warm browser (get_engine); never raises for the job's own failure."""
+def _give_up(path: str, timeout: float) -> None:
+    """The watchdog of a job that ran past its time: this process ends, so that the pool (or Dask)
+    tries the job again in a fresh one. A job stuck inside the browser's driver cannot be stopped any other way."""
+    _log.error("job %s ran past %g s: ending this worker process (pid %d) to try it again", path, timeout, os.getpid())
+    os._exit(75)
+
+
+def _work(job: ExportJob, skip_existing: bool, timeout: Optional[float] = None) -> Outcome:
+    """Runs one job in this process, with its warm browser (get_engine); never raises for the job's own
+    failure. Past ``timeout`` seconds the process ends (_give_up)."""
+    watchdog = None
+    if timeout is not None:
+        watchdog = threading.Timer(timeout, _give_up, args=(job.path, timeout))
+        watchdog.daemon = True
+        watchdog.start()
     try:
         if skip_existing:
             found = existing_output(job)
@@ -200,6 +216,9 @@ def _work(job: ExportJob, skip_existing: bool) -> Outcome:
         return ("done", export(_frames_of(job), job.path, progress=False, **options))
     except Exception as error:  # reported in the job's place; KeyboardInterrupt still stops the batch
         return ("failed", _message(error), _transient(error))
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
 
 
 # ---- progress ------------------------------------------------------------------------------------
@@ -243,7 +262,8 @@ def _record(job: ExportJob, outcome: Outcome, attempts: int) -> Result:
 # ---- the batch -----------------------------------------------------------------------------------
 
 def export_many(jobs: Iterable[Union[ExportJob, Mapping[str, Any]]], *, workers: Optional[int] = None, client=None,
-                retries: int = 2, skip_existing: bool = False, progress: bool = True) -> List[Result]:
+                retries: int = 2, skip_existing: bool = False, progress: bool = True,
+                timeout: Optional[float] = JOB_TIMEOUT) -> List[Result]:
     """Runs every job and returns one result per job, in order: an ExportResult, a Skipped (with
     ``skip_existing=True``, a whole video already there) or a JobFailed (the job, the message, the
     attempts). One job's failure never stops the others.
@@ -252,11 +272,14 @@ def export_many(jobs: Iterable[Union[ExportJob, Mapping[str, Any]]], *, workers:
     with one warm browser, replaced after JOBS_PER_PROCESS jobs. ``client``: a
     dask.distributed Client; each job is a task, each Dask worker keeps one warm browser
     (BrowserPlugin). A job whose browser crashed or whose worker died is tried again, up to
-    ``retries`` more times; a job whose input or options are wrong is not. ``progress``: one bar
-    on stderr for the batch.
+    ``retries`` more times; a job whose input or options are wrong is not. A job still running
+    ``timeout`` seconds after it started ends its worker process, and is tried again like a job
+    whose worker died (None: no limit). ``progress``: one bar on stderr for the batch.
     """
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout must be a number of seconds > 0 or None, got {timeout!r}")
     if workers is not None and client is not None:
         raise ValueError("give workers (a local pool) or client (Dask), not both")
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
@@ -278,9 +301,9 @@ def export_many(jobs: Iterable[Union[ExportJob, Mapping[str, Any]]], *, workers:
             bar.add(r)
     try:
         if client is None:
-            ran = _run_local(runnable, workers or os.cpu_count() or 1, retries, skip_existing, bar)
+            ran = _run_local(runnable, workers or os.cpu_count() or 1, retries, skip_existing, timeout, bar)
         else:
-            ran = _run_dask(runnable, client, retries, skip_existing, bar)
+            ran = _run_dask(runnable, client, retries, skip_existing, timeout, bar)
     finally:
         bar.close()
     for i, result in ran.items():
@@ -319,7 +342,7 @@ class _Relay(logging.Handler):
         logging.getLogger(record.name).handle(record)
 
 
-def _run_local(runnable, workers: int, retries: int, skip_existing: bool, bar: _Bar) -> dict:
+def _run_local(runnable, workers: int, retries: int, skip_existing: bool, timeout: Optional[float], bar: _Bar) -> dict:
     context = multiprocessing.get_context(_start_method())
     log_queue = context.Queue()
     listener = logging.handlers.QueueListener(log_queue, _Relay())
@@ -340,7 +363,7 @@ def _run_local(runnable, workers: int, retries: int, skip_existing: bool, bar: _
             while pending and len(in_flight) < workers:
                 i, job = pending.popleft()
                 attempts[i] += 1
-                in_flight[pool.submit(_work, job, skip_existing)] = (i, job)
+                in_flight[pool.submit(_work, job, skip_existing, timeout)] = (i, job)
             finished, _ = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -418,14 +441,14 @@ class _TryAgain(RuntimeError):
     """Raised in a Dask task for a failure worth another try, so that Dask's own ``retries`` apply."""
 
 
-def _dask_task(job: ExportJob, skip_existing: bool) -> Outcome:
-    outcome = _work(job, skip_existing)
+def _dask_task(job: ExportJob, skip_existing: bool, timeout: Optional[float]) -> Outcome:
+    outcome = _work(job, skip_existing, timeout)
     if outcome[0] == "failed" and outcome[2]:
         raise _TryAgain(outcome[1])
     return outcome
 
 
-def _run_dask(runnable, client, retries: int, skip_existing: bool, bar: _Bar) -> dict:
+def _run_dask(runnable, client, retries: int, skip_existing: bool, timeout: Optional[float], bar: _Bar) -> dict:
     from distributed import as_completed
 
     plugin = __getattr__("BrowserPlugin")
@@ -433,7 +456,7 @@ def _run_dask(runnable, client, retries: int, skip_existing: bool, bar: _Bar) ->
     batch = uuid.uuid4().hex[:8]
     futures = {}
     for i, job in runnable:
-        future = client.submit(_dask_task, job, skip_existing, key=f"cloudreel-export-{batch}-{i}",
+        future = client.submit(_dask_task, job, skip_existing, timeout, key=f"cloudreel-export-{batch}-{i}",
                                retries=retries, pure=False)
         futures[future] = (i, job)
     done: dict = {}

@@ -60,6 +60,8 @@ def add_batch_command(commands, export_arguments: Callable[[argparse.ArgumentPar
     where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786 (cloudreel[dask])")
     batch.add_argument("--skip-existing", action="store_true", help="keep videos already there, whole, with their frame count")
     batch.add_argument("--retries", type=int, default=2, help="more tries for a job whose browser or worker died (default 2)")
+    batch.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="end a job's worker and try the job again after this long (default 1800)")
     export_arguments(batch)
 
 
@@ -210,11 +212,12 @@ def run_batch(args: argparse.Namespace) -> int:
             client = Client(args.scheduler, timeout=30)
         except OSError as e:
             return _fail(FAILED, f"cannot reach the Dask scheduler {args.scheduler}: {e}", "batch")
-    from .batch import JobFailed, export_many
+    from .batch import JOB_TIMEOUT, JobFailed, export_many
 
     try:
         results = export_many(jobs, workers=args.workers, client=client, retries=args.retries,
-                              skip_existing=args.skip_existing, progress=not args.no_progress) if jobs else []
+                              skip_existing=args.skip_existing, progress=not args.no_progress,
+                              timeout=args.timeout or JOB_TIMEOUT) if jobs else []
     finally:
         if client is not None:
             client.close()

@@ -61,11 +61,13 @@ def chromium_under(pid):
     return found
 
 
-def renderer_under(pid):
-    """A page's renderer below ``pid`` (a page is open: an export is under way), or None."""
+def renderer_under(pid, age=0.0):
+    """A page's renderer below ``pid`` started at least ``age`` seconds ago (a page is open: an export is
+    under way), or None."""
     for p in chromium_under(pid):
         try:
-            if "--type=renderer" in p.cmdline():
+            args = p.cmdline()
+            if "--type=renderer" in args and "--top-chrome-webui" not in args and time.time() - p.create_time() >= age:
                 return p
         except psutil.NoSuchProcess:
             pass
