@@ -415,6 +415,8 @@ def _browser_plugin_class():
         the worker goes."""
 
         name = "cloudreel-browser"
+        #: A second export_many on the same cluster keeps the plugin (and the warm browsers) it has.
+        idempotent = True
 
         def setup(self, worker) -> None:
             pass  # get_engine() starts the browser on the first export; a worker with no job never starts one

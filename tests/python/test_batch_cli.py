@@ -59,3 +59,19 @@ def test_a_jobs_file_resumed_with_skip_existing_keeps_whole_videos_and_refuses_a
     assert done.returncode == 2 and "jobs.csv line 2: argument --fps: invalid float value: 'fast'" in done.stderr, done.stderr
     done = batch(["nowhere/*", "--out", "videos"], root)
     assert done.returncode == 2 and "cloudreel batch: error: nowhere/*: matches no folder" in done.stderr, done.stderr
+
+
+def test_the_dask_extra_is_pinned_as_tested_and_the_command_loads_neither_dask_nor_a_browser():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    tested = set((ROOT / "python/requirements-test.txt").read_text().split())
+    pins = [p for p in project["optional-dependencies"]["dask"] if "==" in p]
+    assert {p.split("==")[0] for p in pins} == {"dask", "distributed"} and set(pins) <= tested
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "python")}
+    check = ("import sys, cloudreel.cli; cloudreel.cli._parser(); "
+             "print(sorted({'dask', 'distributed', 'playwright', 'tqdm'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+    done = batch(["--help"], ROOT)
+    assert done.returncode == 0 and "cloudreel batch 'drives/*' --out videos --workers 4" in done.stdout
