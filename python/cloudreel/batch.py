@@ -9,6 +9,8 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import shutil
+import signal
 import threading
 import time
 import uuid
@@ -196,6 +198,11 @@ def _give_up(path: str, timeout: float) -> None:
     """The watchdog of a job that ran past its time: this process ends, so that the pool (or Dask)
     tries the job again in a fresh one. A job stuck inside the browser's driver cannot be stopped any other way."""
     _log.error("job %s ran past %g s: ending this worker process (pid %d) to try it again", path, timeout, os.getpid())
+    from .headless.engine import _live
+
+    for engine in list(_live):  # what an engine's exit would remove; its driver and browser go with this process
+        if engine.temp_root:
+            shutil.rmtree(engine.temp_root, ignore_errors=True)
     os._exit(75)
 
 
@@ -328,11 +335,23 @@ def _start_method() -> str:
 
 
 def _worker_init(log_queue, level: int) -> None:
-    """A pool process: cloudreel's log records go to the parent, which logs them as its own."""
+    """A pool process: cloudreel's log records go to the parent, which logs them as its own, and its
+    browser closes when it ends (a multiprocessing child skips atexit, where the engine closes)."""
+    from multiprocessing.util import Finalize
+
+    from .headless.engine import close_all
+
+    Finalize(None, close_all, exitpriority=10)
+    # A broken pool terminates its other processes (SIGTERM): end through the finalizers too.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     logger = logging.getLogger("cloudreel")
     logger.setLevel(level)
     logger.addHandler(logging.handlers.QueueHandler(log_queue))
     logger.propagate = False
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 class _Relay(logging.Handler):

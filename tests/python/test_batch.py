@@ -39,7 +39,7 @@ def first_run(tmp_path_factory):
     killer.start()
     try:
         # timeout: a job stuck after its browser died ends its worker process and is tried again.
-        results = cloudreel.export_many(jobs, workers=2, progress=False, timeout=30)
+        results = cloudreel.export_many(jobs, workers=2, progress=False, timeout=20)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
@@ -94,3 +94,16 @@ def test_bad_jobs_are_reported_in_their_place_and_the_rest_go_on(tmp_path, caplo
     assert typo.message.endswith("typo.mp4: export() has no option fsp") and typo.attempts == 0
     assert no_frames.message == "a job needs frames: got the keys path"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["seq_0.mp4"]
+
+
+def test_a_job_past_its_timeout_ends_its_worker_and_is_reported_and_the_rest_go_on(tmp_path):
+    from batch_jobs import SIZE, Stuck
+
+    jobs = [{"frames": [Stuck()], "path": str(tmp_path / "stuck.mp4"), **SIZE},
+            {"frames": [[[0, 0, 0], [1, 1, 1]]] * 2, "path": str(tmp_path / "fine.mp4"), **SIZE}]
+    # 12 s: enough for a fresh worker to start its browser and make the fine video on a busy machine.
+    stuck, fine = cloudreel.export_many(jobs, workers=1, retries=0, timeout=12, progress=False)
+    assert isinstance(stuck, JobFailed) and stuck.attempts == 1, stuck
+    assert stuck.message == "its worker process died (killed, or out of memory)"
+    assert isinstance(fine, ExportResult) and fine.frames == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fine.mp4"]
