@@ -17,6 +17,7 @@ from batch_jobs import (FRAMES, all_gone, chromium_under, exported, ffprobe_fram
                         renderer_under, wait_for, write_sequences)
 from cloudreel import ExportResult, JobFailed
 
+import dask
 from distributed import Client, LocalCluster
 
 
@@ -27,7 +28,7 @@ def cluster(monkeypatch):
     scratch = Path(tempfile.mkdtemp(prefix="crb-"))
     monkeypatch.setenv("TMPDIR", str(scratch))
     try:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        with dask.config.set({"temporary-directory": str(scratch)}), LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                           local_directory=str(scratch)) as local, Client(local, timeout=60) as client:
             yield client, scratch
     finally:
