@@ -273,9 +273,10 @@ def _wait_for_page(runner: RunnerPage, export: RunnerExport, cancel: threading.E
     while not export.finished.wait(_SLICE_S):
         try:
             page.wait_for_timeout(1)
-        except Exception:
-            if not runner.crashed.is_set():
-                raise  # the browser or its driver went: the engine says so (BrowserCrashed)
+        except Exception as error:
+            if runner.crashed.is_set() or "Page crashed" in str(error):
+                raise ExportError("Export failed: the browser's page crashed (out of memory?)") from None
+            raise  # the browser or its driver went: the engine says so (BrowserCrashed)
         if (cancel.is_set() or export.callback_error is not None) and cancelled_at is None:
             cancelled_at = time.monotonic()
             page.evaluate("() => window.cloudreelRunner.abort()")
