@@ -26,6 +26,12 @@ BROWSER = os.environ.get("CLOUDREEL_BROWSER", "/usr/bin/chromium")
 SMALL = {**DEFAULTS, "width": 64, "height": 64}
 
 
+@pytest.fixture(autouse=True)
+def no_recycling(monkeypatch):
+    """The shared engine's browser is not recycled in these tests (whose page is reused depends on it)."""
+    monkeypatch.setattr(get_engine(BROWSER), "recycle_after", 0)
+
+
 def small_export(path, **options):
     """A 2-frame export; returns (result, the names of the files it requested: runner.html, job, frames...)."""
     requests = []
@@ -98,14 +104,11 @@ def test_a_killed_browser_and_recycling_take_the_warm_page_and_its_server_with_t
     result, names = small_export(tmp_path / "b.mp4")
     assert result.frames == 2 and "runner.html" in names and engine.launches == launches + 1, names
     assert len(runner_threads()) == 1
-    saved, engine.recycle_after = engine.recycle_after, 1
-    try:
-        _, names = small_export(tmp_path / "c.mp4")  # in the warm page; then the browser is recycled
-        assert "runner.html" not in names and runner_threads() == [], names
-        result, names = small_export(tmp_path / "d.mp4")  # a fresh browser, a fresh page
-        assert result.frames == 2 and "runner.html" in names, names
-    finally:
-        engine.recycle_after = saved
+    engine.recycle_after = 1  # (the fixture puts it back)
+    _, names = small_export(tmp_path / "c.mp4")  # in the warm page; then the browser is recycled
+    assert "runner.html" not in names and runner_threads() == [], names
+    result, names = small_export(tmp_path / "d.mp4")  # a fresh browser, a fresh page
+    assert result.frames == 2 and "runner.html" in names, names
     assert engine.launches == launches + 2 and runner_threads() == []
 
 
