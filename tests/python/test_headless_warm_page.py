@@ -155,3 +155,24 @@ def test_each_exports_routes_answer_only_its_own_token(tmp_path):
         host.close()
         first.close()
         second.close()
+
+
+def test_a_module_that_never_loads_fails_the_export_and_other_files_get_their_own_page(tmp_path, monkeypatch):
+    from cloudreel.headless import export as export_module
+    from cloudreel.headless.runner_dist import CORE, PAGE, runner_files
+
+    small_export(tmp_path / "a.mp4")  # a warm page on the real files
+    hanging = tmp_path / "dist"
+    hanging.mkdir()
+    for name, path in runner_files().items():
+        if name in PAGE + CORE and name != "cloudreel.mjs":
+            (hanging / name).symlink_to(path)
+    (hanging / "cloudreel.mjs").write_text("await new Promise(() => {});\n")  # an import that never resolves
+    monkeypatch.setenv("CLOUDREEL_DIST", str(hanging))
+    monkeypatch.setattr(export_module, "LOAD_TIMEOUT", 2.0)
+    with pytest.raises(cloudreel.ExportError, match=r"^Export failed: the runner page did not load its module within 2 s$"):
+        small_export(tmp_path / "x.mp4")
+    monkeypatch.delenv("CLOUDREEL_DIST")
+    result, names = small_export(tmp_path / "b.mp4")  # the real files again: a page of their own
+    assert result.frames == 2 and "runner.html" in names, names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "dist"]

@@ -198,8 +198,15 @@ class RunnerPage:
 
     def open(self) -> None:
         """Loads the page and waits for its module (compiled once for every export it runs)."""
-        self.page.goto(self.host.page_url, wait_until="load", timeout=LOAD_TIMEOUT * 1000)
-        self.page.wait_for_function("() => window.cloudreelRunner?.loaded === true", polling=20, timeout=LOAD_TIMEOUT * 1000)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.goto(self.host.page_url, wait_until="load", timeout=LOAD_TIMEOUT * 1000)
+            self.page.wait_for_function("() => window.cloudreelRunner?.loaded === true", polling=20,
+                                        timeout=LOAD_TIMEOUT * 1000)
+        except PlaywrightTimeout:
+            seen = f": {'; '.join(self.errors)}" if self.errors else ""
+            raise ExportError(f"Export failed: the runner page did not load its module within {LOAD_TIMEOUT:.0f} s{seen}") from None
         self.opened = True
 
     def idle(self, seconds: float) -> bool:
