@@ -9,8 +9,6 @@ import contextlib
 import os
 import signal
 import threading
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +18,7 @@ from cloudreel.headless.engine import get_engine
 from cloudreel.headless.export import _PAGE, _export
 from cloudreel.headless.runner_server import RunnerExport, RunnerHost
 
-from test_headless_export import DEFAULTS, sphere
+from test_headless_export import DEFAULTS, fetch, sphere
 
 BROWSER = os.environ.get("CLOUDREEL_BROWSER", "/usr/bin/chromium")
 SMALL = {**DEFAULTS, "width": 64, "height": 64}
@@ -110,15 +108,6 @@ def test_a_killed_browser_and_recycling_take_the_warm_page_and_its_server_with_t
     result, names = small_export(tmp_path / "d.mp4")  # a fresh browser, a fresh page
     assert result.frames == 2 and "runner.html" in names, names
     assert engine.launches == launches + 2 and runner_threads() == []
-
-
-def fetch(url, method="GET", data=None):
-    request = urllib.request.Request(url, method=method, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def test_each_exports_routes_answer_only_its_own_token(tmp_path):

@@ -47,8 +47,9 @@ class ExportResult:
     bytes: int
     frames: int
     duration_seconds: float
-    #: Seconds: "prepare" (validating and packing in Python), "page" (opening the page to the video
-    #: written), "render" and "encode" (the page's own), "total".
+    #: Seconds: "prepare" (validating and packing in Python), "page" (handing the export to the engine,
+    #: with the browser and runner page started first when none is warm, to the video written),
+    #: "render" and "encode" (the page's own), "total".
     timings: dict = field(default_factory=dict)
 
 
