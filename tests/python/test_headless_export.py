@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 import cloudreel
-from cloudreel.headless.export import _export
+from cloudreel.headless.engine import get_engine
+from cloudreel.headless.export import _PAGE, _export
 from cloudreel.headless.runner_dist import PAGE
 from cloudreel.headless.runner_server import RunnerServer
 
@@ -90,6 +91,8 @@ def test_sphere_exports_to_an_h264_file_with_every_frame_and_only_loopback_reque
 
 
 def test_ffmpeg_wasm_loads_from_the_same_server_and_the_extension_follows_the_codec(tmp_path):
+    # A fresh runner page: a kept one may hold the ffmpeg.wasm core from an earlier export.
+    get_engine(BROWSER).run(lambda _browser: get_engine(BROWSER).discard_kept(_PAGE))
     requests = []
     result = _export(sphere(3, 300), tmp_path / "clip.mp4", **{**DEFAULTS, "width": 320, "height": 180, "codecs": ["ffmpeg-vp8"]},
                      browser=BROWSER, on_request=requests.append)
