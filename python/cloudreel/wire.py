@@ -75,6 +75,8 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
     """Header and payload in the wire format described in the module docstring.
 
     The origin is ``frames.origin`` (a Frames from normalize_frames), else (0, 0, 0).
+    A lazy export packs each frame alone (lazy_frames.py): the one entry and the payload
+    of ``pack_frames(Frames([frame], origin))`` are that frame's part of the whole's.
     """
     parts: list[Any] = []
     entries = []
