@@ -22,7 +22,7 @@ import numpy as np
 from .frames import CheckedFrame, Frame, Frames, check_float32_range, check_frame, grow_box, lost_precision
 from .origin import Origin, choose_origin
 from .scales import check_bounds, check_value_range
-from .wire import FramesHeader, pack_frames
+from .wire import FramesHeader, frame_message, pack_frames
 
 __all__ = ["LazyFrames", "is_lazy_source"]
 
@@ -213,6 +213,10 @@ class LazyFrames:
     def packed(self, index: int) -> tuple[FramesHeader, bytes]:
         """Frame ``index`` in the wire format (wire.pack_frames of that one frame, with ``origin``)."""
         return pack_frames(Frames([self.frame(index)], self.origin))
+
+    def message(self, index: int) -> list:
+        """Frame ``index`` as the runner page takes it: a wire.frame_message (its parts, in order)."""
+        return frame_message(index, self.frame(index), self.origin)
 
     def __len__(self) -> int:
         return self.count

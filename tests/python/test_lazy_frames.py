@@ -1,13 +1,16 @@
 """LazyFrames (lazy_frames.py): the same packed bytes as the eager path (normalize_frames + pack_frames), the
 bounds pass and when it is skipped (reads counted), one-shot iterators, and errors naming the frame and file."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from cloudreel.frames import normalize_frames
 from cloudreel.lazy_frames import LazyFrames, is_lazy_source
 from cloudreel.readers import export_frames, read_frames
-from cloudreel.wire import pack_frames
+from cloudreel.wire import frame_message, pack_frames, unpack_frame_message
 from readers.point_files import UTM, write_kitti, write_ply
 
 
@@ -194,3 +197,27 @@ def test_which_inputs_export_reads_lazily(tmp_path):
 def test_an_empty_source_is_refused():
     with pytest.raises(ValueError, match="frames is empty: an animation needs at least one frame"):
         LazyFrames(Counted([]))
+
+
+CASES = json.loads((Path(__file__).resolve().parents[1] / "cases" / "frame-messages.json").read_text())
+
+
+@pytest.mark.parametrize("row", CASES["messages"], ids=lambda r: r["id"])
+def test_frame_messages_are_the_bytes_of_the_cases_table(row):
+    """The page decodes these bytes (tests/unit/widget/lazy-transfer.test.ts): Python must make exactly them."""
+    dtypes = {"colors": np.uint8, "categories": np.uint8}
+    frames = normalize_frames([{k: np.asarray(v, dtypes.get(k, np.float64)) for k, v in row["frame"].items()}])
+    assert list(frames.origin) == row["origin"]
+    message = b"".join(frame_message(row["index"], frames[0], frames.origin))
+    assert message.hex() == row["hex"]
+    index, back = unpack_frame_message(message)
+    assert index == row["index"] and back.origin == frames.origin
+    assert back[0].positions.tobytes() == frames[0].positions.tobytes()
+
+
+def test_lazy_frames_send_frame_messages():
+    frames = spiral(colours=True)
+    lazy = LazyFrames(Counted(frames))
+    index, back = unpack_frame_message(b"".join(lazy.message(3)))
+    assert index == 3 and back.origin == lazy.origin
+    assert back[0].positions.tobytes() == lazy.frame(3).positions.tobytes()
