@@ -15,7 +15,7 @@ import bisect
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
@@ -50,10 +50,13 @@ class LazyFrames:
     again at 0). ``source`` is a list of file paths or a re-iterable of what normalize_frames
     takes per frame (a dict with 'points', an (N, 3) array) or readers.PointFrame objects.
     ``color_by`` (readers.COLOR_BY) colours PointFrames: "auto" is RGB when the first frame has
-    it, else z. Thread-safe: the runner server asks from its own threads."""
+    it, else z. ``on_progress(done, total, unit)`` hears the bounds pass's progress ("file" or
+    "frame"; total None when unknown). Thread-safe: the runner server asks from its own threads."""
 
     def __init__(self, source: Any, *, color_by: str = "auto", bounds: Any = None,
-                 vmin: Optional[float] = None, vmax: Optional[float] = None) -> None:
+                 vmin: Optional[float] = None, vmax: Optional[float] = None,
+                 on_progress: Optional[Callable[[int, Optional[int], str], None]] = None) -> None:
+        self._progress = on_progress or (lambda done, total, unit: None)
         self._lock = threading.Lock()
         self._color_by = color_by
         given = check_bounds(bounds)
@@ -99,12 +102,14 @@ class LazyFrames:
             return (np.asarray(given[0], np.float64), np.asarray(given[1], np.float64)), len(self._files), None
         lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
         self._starts, count, ranges = [], 0, []
-        for path in self._files:
+        for i, path in enumerate(self._files):
+            self._progress(i, len(self._files), "file")
             part = read_bounds(path, values=values)
             self._starts.append(count)
             count += part.frames
             lo, hi = np.minimum(lo, part.lo), np.maximum(hi, part.hi)
             ranges.append(part.values)
+        self._progress(len(self._files), len(self._files), "file")
         value_range = None
         if values and ranges and all(r is not None for r in ranges):
             # As the page's frames hold them: float32 (the cast is monotonic).
@@ -133,12 +138,15 @@ class LazyFrames:
         lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
         vlo, vhi = np.inf, -np.inf
         count = 0
+        total = len(source) if hasattr(source, "__len__") else None
         for i, item in enumerate(source):
+            self._progress(i, total, "frame")
             checked, _ = self._check(item, i)
             lo, hi = grow_box(checked.source, lo, hi)
             if checked.values is not None and checked.values.size:
                 vlo, vhi = min(vlo, float(checked.values.min())), max(vhi, float(checked.values.max()))
             count += 1
+        self._progress(count, count, "frame")
         if given is not None:  # read anyway for the count: the framing is still the one asked for
             lo, hi = np.asarray(given[0], np.float64), np.asarray(given[1], np.float64)
         return (lo, hi), count, ([vlo, vhi] if vlo <= vhi else None)

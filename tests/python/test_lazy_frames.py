@@ -221,3 +221,15 @@ def test_lazy_frames_send_frame_messages():
     index, back = unpack_frame_message(b"".join(lazy.message(3)))
     assert index == 3 and back.origin == lazy.origin
     assert back[0].positions.tobytes() == lazy.frame(3).positions.tobytes()
+
+
+def test_the_bounds_pass_reports_its_progress(tmp_path):
+    heard = []
+    LazyFrames(SizedCounted(spiral(3)), on_progress=lambda *a: heard.append(a))
+    assert heard == [(0, 3, "frame"), (1, 3, "frame"), (2, 3, "frame"), (3, 3, "frame")]
+    paths = [tmp_path / f"{i}.bin" for i in range(2)]
+    for p in paths:
+        write_kitti(p, np.zeros((2, 3)), np.zeros(2, np.float32))
+    heard.clear()
+    LazyFrames(paths, on_progress=lambda *a: heard.append(a))
+    assert heard == [(0, 2, "file"), (1, 2, "file"), (2, 2, "file")]
