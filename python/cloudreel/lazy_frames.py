@@ -67,6 +67,7 @@ class LazyFrames:
         self._cursor: Optional[tuple[Iterator[Any], int]] = None  # (iterator, index of its next item)
         self._cached: tuple[int, list] = (-1, [])  # (file index, its PointFrames): one file held at a time
         self._warned = False
+        self._auto_rgb = False  # "auto" became RGB: a frame without it is an error, not silently another colouring
         if isinstance(source, (list, tuple)) and source and all(_is_path(p) for p in source):
             self._files = [Path(p) for p in source]
             box, count, value_range = self._file_pass(given)
@@ -94,6 +95,7 @@ class LazyFrames:
         if self._color_by == "auto":  # RGB when the first frame has it (its file is kept for frame 0)
             first = read_frames(self._files[0])
             self._color_by = "rgb" if first and first[0].colors is not None else "z"
+            self._auto_rgb = self._color_by == "rgb"
             self._cached = (0, first)
         values = self._color_by == "intensity" and not self._range_given
         single = all(p.suffix.lower() in ONE_FRAME_SUFFIXES for p in self._files)
@@ -162,8 +164,12 @@ class LazyFrames:
         if isinstance(item, PointFrame):
             if self._color_by == "auto":
                 self._color_by = "rgb" if item.colors is not None else "z"
+                self._auto_rgb = self._color_by == "rgb"
             if item.source:
                 where = f"{where} ({item.source})"
+            if self._auto_rgb and item.colors is None:
+                raise ValueError(f"{where}: has no RGB colours, which the first frame has (colouring 'auto' takes RGB "
+                                 "when the first frame has it): colour by z (--color-by z) instead")
             item = item.frame(self._color_by)
         return check_frame(item, where), where
 

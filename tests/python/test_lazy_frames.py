@@ -186,6 +186,11 @@ def test_point_frames_are_coloured_as_the_first_one_says(tmp_path):
     lazy = LazyFrames([path, path])
     assert lazy.frame(1).colors is not None
     assert LazyFrames([path], color_by="z").frame(0).colors is None
+    plain = tmp_path / "b.bin"
+    write_kitti(plain, np.zeros((3, 3)), np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match=r"^frames\[1\] \(.*b\.bin\): has no RGB colours, which the first frame has .*--color-by z"):
+        LazyFrames([path, plain]).frame(1)
+    assert LazyFrames([plain, path]).frame(1).colors is None  # the first frame has none: all by z
 
 
 def test_which_inputs_export_reads_lazily(tmp_path):
