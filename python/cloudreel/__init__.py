@@ -1,9 +1,11 @@
 """cloudreel: point-cloud animations to video in JupyterLab."""
 
 from ._version import __version__
+from .batch import ExportJob, JobFailed, Skipped, export_many
 from .headless.export import ExportError, ExportResult, export
 
-__all__ = ["Animation", "ExportError", "ExportResult", "__version__", "export"]
+__all__ = ["Animation", "ExportError", "ExportJob", "ExportResult", "JobFailed", "Skipped", "__version__", "export",
+           "export_many"]
 
 
 def __getattr__(name):

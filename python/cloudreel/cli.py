@@ -1,4 +1,4 @@
-"""`cloudreel render INPUT... -o OUT`: point-cloud files to a video from the command line, through cloudreel.export()."""
+"""The `cloudreel` command: `render INPUT... -o OUT` (point-cloud files to a video through cloudreel.export()) and `batch` (batch_cli.py)."""
 
 from __future__ import annotations
 
@@ -61,12 +61,43 @@ def _codecs(text: str) -> List[str]:
     return ids
 
 
-def _parser() -> argparse.ArgumentParser:
+def _export_arguments(command: argparse.ArgumentParser) -> None:
+    """export()'s options as flags: the same for `render` and for every job of `batch`."""
     from .options import POINT_SHAPES
     from .scales import COLORMAPS
     from .video_receiver import CODEC_CONTAINERS
 
+    command.add_argument("--fps", type=float, default=5, help="frames per second (default 5)")
+    command.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="video size (default 1280x720)")
+    command.add_argument("--codec", action="append", type=_codecs, metavar="CODEC",
+                         help=f"codec ids to try in order, repeated or comma-separated ({', '.join(CODEC_CONTAINERS)}); default: that order")
+    command.add_argument("--quality", default="standard", help="high, standard or small (default standard)")
+    command.add_argument("--point-size", type=float, default=None, help="point diameter in pixels at 720 lines (default: from the point count)")
+    command.add_argument("--point-shape", choices=POINT_SHAPES, default="square")
+    command.add_argument("--background", default="#000000", help="CSS colour (default #000000)")
+    command.add_argument("--no-title", action="store_true", help="no 'Frame i/N | n points' line at the top")
+    command.add_argument("--color-by", choices=COLOR_BY, default="auto",
+                         help="auto (RGB where every frame has it, else z), rgb, z (height), intensity, classification")
+    command.add_argument("--colormap", choices=COLORMAPS, default="viridis", help="for z and intensity (default viridis)")
+    command.add_argument("--vmin", type=float, default=None, help="value at the colormap's low end (default: the data's)")
+    command.add_argument("--vmax", type=float, default=None, help="value at the colormap's high end")
+    command.add_argument("--bounds", type=_bounds, default=None, metavar="XMIN,YMIN,ZMIN,XMAX,YMAX,ZMAX",
+                         help="fixed framing in world coordinates (default: fitted to all frames)")
+    command.add_argument("--browser", default=None, help="a Chromium executable (default: $CLOUDREEL_BROWSER, then the usual places)")
+    command.add_argument("--no-progress", action="store_true", help="no progress on stderr")
+
+
+def export_options(args: argparse.Namespace) -> dict:
+    """export()'s keyword options from the flags of _export_arguments (not progress)."""
+    codecs = None if args.codec is None else [c for ids in args.codec for c in ids]  # --codec a,b --codec c
+    return dict(fps=args.fps, width=args.size[0], height=args.size[1], title=not args.no_title, codecs=codecs,
+                quality=args.quality, point_size=args.point_size, point_shape=args.point_shape, colormap=args.colormap,
+                background=args.background, bounds=args.bounds, vmin=args.vmin, vmax=args.vmax, browser=args.browser)
+
+
+def _parser() -> argparse.ArgumentParser:
     from ._version import __version__
+    from .batch_cli import add_batch_command
 
     top = argparse.ArgumentParser(prog="cloudreel", description="Point-cloud animations to video.")
     top.add_argument("--version", action="version", version=f"cloudreel {__version__}")
@@ -77,24 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLE.format(suffixes=", ".join(SUFFIXES)), formatter_class=argparse.RawDescriptionHelpFormatter)
     render.add_argument("inputs", nargs="+", metavar="INPUT", help="files or globs, one file per frame (or one file holding all frames)")
     render.add_argument("-o", "--output", required=True, metavar="OUT", help="the video to write; its extension follows the codec that worked (.mp4, .webm, .gif)")
-    render.add_argument("--fps", type=float, default=5, help="frames per second (default 5)")
-    render.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="video size (default 1280x720)")
-    render.add_argument("--codec", action="append", type=_codecs, metavar="CODEC",
-                        help=f"codec ids to try in order, repeated or comma-separated ({', '.join(CODEC_CONTAINERS)}); default: that order")
-    render.add_argument("--quality", default="standard", help="high, standard or small (default standard)")
-    render.add_argument("--point-size", type=float, default=None, help="point diameter in pixels at 720 lines (default: from the point count)")
-    render.add_argument("--point-shape", choices=POINT_SHAPES, default="square")
-    render.add_argument("--background", default="#000000", help="CSS colour (default #000000)")
-    render.add_argument("--no-title", action="store_true", help="no 'Frame i/N | n points' line at the top")
-    render.add_argument("--color-by", choices=COLOR_BY, default="auto",
-                        help="auto (RGB where every frame has it, else z), rgb, z (height), intensity, classification")
-    render.add_argument("--colormap", choices=COLORMAPS, default="viridis", help="for z and intensity (default viridis)")
-    render.add_argument("--vmin", type=float, default=None, help="value at the colormap's low end (default: the data's)")
-    render.add_argument("--vmax", type=float, default=None, help="value at the colormap's high end")
-    render.add_argument("--bounds", type=_bounds, default=None, metavar="XMIN,YMIN,ZMIN,XMAX,YMAX,ZMAX",
-                        help="fixed framing in world coordinates (default: fitted to all frames)")
-    render.add_argument("--browser", default=None, help="a Chromium executable (default: $CLOUDREEL_BROWSER, then the usual places)")
-    render.add_argument("--no-progress", action="store_true", help="no progress on stderr")
+    _export_arguments(render)
+    add_batch_command(commands, _export_arguments)
     return top
 
 
@@ -121,17 +136,22 @@ def read_inputs(patterns: Sequence[str], progress: bool = True) -> list:
             report.close()
 
 
-def _fail(code: int, message: str) -> int:
-    print(f"cloudreel render: error: {message}", file=sys.stderr)
+def _fail(code: int, message: str, command: str = "render") -> int:
+    print(f"cloudreel {command}: error: {message}", file=sys.stderr)
     return code
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)  # exits 2 with argparse's message on bad arguments
     try:
+        if args.command == "batch":
+            from .batch_cli import run_batch
+
+            return run_batch(args)
         return _render(args)
     except KeyboardInterrupt:
-        print("cloudreel render: cancelled, nothing written", file=sys.stderr)
+        print(f"cloudreel {args.command}: cancelled" + (", nothing written" if args.command == "render" else ""),
+              file=sys.stderr)
         return 130
 
 
@@ -144,13 +164,8 @@ def _render(args: argparse.Namespace) -> int:
     from .headless.export import ExportError, export
     from .video_receiver import size_text
 
-    codecs = None if args.codec is None else [c for ids in args.codec for c in ids]  # --codec a,b --codec c
     try:
-        result = export(frames, args.output, fps=args.fps, width=args.size[0], height=args.size[1],
-                        title=not args.no_title, codecs=codecs, quality=args.quality,
-                        point_size=args.point_size, point_shape=args.point_shape, colormap=args.colormap,
-                        background=args.background, bounds=args.bounds, vmin=args.vmin, vmax=args.vmax,
-                        progress=not args.no_progress, browser=args.browser)
+        result = export(frames, args.output, **export_options(args), progress=not args.no_progress)
     except (ExportError, BrowserNotFound) as e:
         return _fail(EXPORT_FAILED, str(e))
     except (ValueError, TypeError) as e:  # export()'s checks of frames and options, before any browser

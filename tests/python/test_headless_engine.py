@@ -28,7 +28,6 @@ from cloudreel.headless.engine import BrowserCrashed, EngineClosed, PlaywrightNo
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 MARK = "CLOUDREEL_TEST_MARK"
-ENGINE_TEMP = Path(tempfile.gettempdir())  # where in-process engines keep their temp folder
 
 
 def marked_processes(mark: str) -> list:
@@ -67,10 +66,15 @@ def short_tmp():
 
 
 @pytest.fixture
-def isolated(monkeypatch):
+def isolated(monkeypatch, tmp_path_factory):
     """Marks what the next engine starts and gives it a private TMPDIR; checks both are empty after."""
     mark = uuid.uuid4().hex
-    before = set(ENGINE_TEMP.glob("cloudreel-engine-*"))
+    # A private, short temp folder (Chromium's sockets live there): engines of other processes
+    # on this machine cannot add to what is checked below.
+    tmp_path_factory.getbasetemp()  # pytest's own folder stays where it is
+    private = Path(tempfile.mkdtemp(prefix="cr-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
     monkeypatch.setenv(MARK, mark)
     monkeypatch.setenv("CLOUDREEL_BROWSER", CHROMIUM)
     engines = []
@@ -85,7 +89,9 @@ def isolated(monkeypatch):
     for engine in engines:
         engine.close()
     assert wait_until(lambda: not marked_processes(mark)), f"left running: {marked_processes(mark)}"
-    assert set(ENGINE_TEMP.glob("cloudreel-engine-*")) - before == set()  # profile, artifacts, Chromium's files
+    left = sorted(p.name for p in private.iterdir())
+    shutil.rmtree(private, ignore_errors=True)
+    assert left == []  # the engine's folder (profile, artifacts) and Chromium's own files
 
 
 def version(browser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -162,6 +163,7 @@ def render(header: dict, payload, target: Path, options: dict, *, on_status: Opt
     finally:
         server.close()
     meta = server.result
+    logging.getLogger(__name__).info("exported %s", written)  # one line per video written (batch tests count them)
     page = meta.get("timings", {})
     t2 = time.monotonic()
     return ExportResult(
