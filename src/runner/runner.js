@@ -1,43 +1,34 @@
-// The runner page's script: fetches one export's options and frames from the Python server that
-// served it (python/cloudreel/headless/runner_server.py; every URL is relative, so each carries the
-// export's token and stays on that loopback server), runs the same core as every other page
-// (./cloudreel.mjs), reports each status and streams the video back in chunks.
+// The runner page's script: runs exports for the Python server that served it
+// (python/cloudreel/headless/runner_server.py), each from the job, frames and routes under that export's
+// own token, with the same core as every other page (./cloudreel.mjs, imported once), reporting each
+// status and streaming the video back in chunks. Opened at <export token>/runner.html it runs that
+// export at once; opened at <page token>/runner.html#wait it stays open and Python's engine starts each
+// export with window.cloudreelRunner.start(<the export's folder URL>), one at a time.
 const CHUNK_BYTES = 2 * 1024 * 1024;
-const controller = new AbortController();
-const base = new URL('./', location.href);
-// Python's engine calls abort() when the user presses Ctrl-C. `timings`: performance.now() marks of
-// the frames' way in (read by `npm run bench`; nothing in the export depends on them).
-const timings = {};
-window.cloudreelRunner = { abort: () => controller.abort(), timings };
+const core = import('./cloudreel.mjs');
+core.catch(() => {}); // a module that fails to load fails each job that needs it, in its own words
 
-async function send(method, path, body, type = 'application/json') {
+async function send(base, method, path, body, type = 'application/json') {
   const response = await fetch(new URL(path, base), { method, body, headers: { 'Content-Type': type }, cache: 'no-store' });
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
 }
 
-async function get(path) {
-  const response = await fetch(new URL(path, base), { cache: 'no-store', signal: controller.signal });
+async function get(base, path, signal) {
+  const response = await fetch(new URL(path, base), { cache: 'no-store', signal });
   if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
   return response;
 }
 
-// Statuses go one after another, so Python sees them in order.
-let statuses = Promise.resolve();
-function report(status) {
-  document.getElementById('status').textContent = status.message;
-  statuses = statuses.then(() => send('POST', 'status', JSON.stringify(status))).catch(() => {});
-}
-
-async function sendVideo(result) {
-  controller.signal.throwIfAborted();
+async function sendVideo(base, result, signal) {
+  signal.throwIfAborted();
   const { blob } = result;
   const chunks = Math.ceil(blob.size / CHUNK_BYTES);
   const begin = { codec: result.codec, mime_type: result.mimeType, extension: result.extension, total_bytes: blob.size, chunks };
-  await send('POST', 'video', JSON.stringify(begin));
+  await send(base, 'POST', 'video', JSON.stringify(begin));
   // One slice of the Blob at a time: the whole video is never copied into one buffer.
   for (let index = 0, offset = 0; index < chunks; index++, offset += CHUNK_BYTES) {
-    controller.signal.throwIfAborted();
-    await send('PUT', `video/${index}?offset=${offset}`, blob.slice(offset, offset + CHUNK_BYTES), 'application/octet-stream');
+    signal.throwIfAborted();
+    await send(base, 'PUT', `video/${index}?offset=${offset}`, blob.slice(offset, offset + CHUNK_BYTES), 'application/octet-stream');
   }
 }
 
@@ -47,7 +38,7 @@ async function sendVideo(result) {
  * Response.arrayBuffer() then decodePayload() took 1.5-2.5x a bare read of the body for 720 MB: it grows
  * and copies its buffer, and the checks came after.
  */
-async function readFrames(cloudreel, header) {
+async function readFrames(cloudreel, header, base, signal, timings) {
   // A total_bytes that is no byte count leaves an empty buffer, which the decoder then refuses in its own words.
   const size = Number.isSafeInteger(header?.total_bytes) && header.total_bytes > 0 ? header.total_bytes : 0;
   let payload;
@@ -58,7 +49,7 @@ async function readFrames(cloudreel, header) {
   }
   const decoder = new cloudreel.PayloadDecoder(header, payload); // checks the header before anything is fetched
   timings.framesRequested = performance.now();
-  const response = await get('frames');
+  const response = await get(base, 'frames', signal);
   timings.framesResponse = performance.now();
   const reader = response.body.getReader();
   let at = 0;
@@ -75,21 +66,58 @@ async function readFrames(cloudreel, header) {
   return decoder.finish();
 }
 
-async function run() {
-  const cloudreel = await import('./cloudreel.mjs');
-  timings.jobRequested = performance.now();
-  const job = await (await get('job')).json();
-  const frames = await readFrames(cloudreel, job.header);
-  timings.framesChecked = performance.now();
-  const result = await cloudreel.exportAnimation(frames, { ...job.options, signal: controller.signal, onStatus: report });
-  await statuses;
-  await sendVideo(result);
-  const { blob, ...meta } = result;
-  await send('POST', 'result', JSON.stringify(meta));
+/**
+ * One export, everything it holds its own (abort controller, statuses, timings, routes under `base`).
+ * `done` resolves once its result or failure has been sent.
+ */
+function runJob(base) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  // performance.now() marks of the frames' way in (read by `npm run bench`; nothing in the export depends on them).
+  const timings = {};
+  // Statuses go one after another, so Python sees them in order.
+  let statuses = Promise.resolve();
+  const report = (status) => {
+    document.getElementById('status').textContent = status.message;
+    statuses = statuses.then(() => send(base, 'POST', 'status', JSON.stringify(status))).catch(() => {});
+  };
+  const run = async () => {
+    const cloudreel = await core;
+    timings.jobRequested = performance.now();
+    const job = await (await get(base, 'job', signal)).json();
+    const frames = await readFrames(cloudreel, job.header, base, signal, timings);
+    timings.framesChecked = performance.now();
+    const result = await cloudreel.exportAnimation(frames, { ...job.options, signal, onStatus: report });
+    await statuses;
+    await sendVideo(base, result, signal);
+    const { blob, ...meta } = result;
+    await send(base, 'POST', 'result', JSON.stringify(meta));
+  };
+  const done = run().catch(async (e) => {
+    await statuses;
+    const aborted = signal.aborted || e?.name === 'AbortError';
+    await send(base, 'POST', 'failed', JSON.stringify({ name: aborted ? 'AbortError' : String(e?.name ?? 'Error'), message: String(e?.message ?? e) })).catch(() => {});
+  });
+  return { abort: () => controller.abort(), timings, done };
 }
 
-run().catch(async (e) => {
-  await statuses;
-  const aborted = controller.signal.aborted || e?.name === 'AbortError';
-  await send('POST', 'failed', JSON.stringify({ name: aborted ? 'AbortError' : String(e?.name ?? 'Error'), message: String(e?.message ?? e) })).catch(() => {});
-});
+let current = null;
+window.cloudreelRunner = {
+  /** True once the module has loaded (or failed to: each job then says why). */
+  loaded: false,
+  /** False while an export runs: from start() until its result or failure has been sent. */
+  idle: true,
+  /** Starts the export whose routes are under `base`; refused while another one runs. */
+  start(base) {
+    if (!this.idle) throw new Error('the runner page is still running an export');
+    this.idle = false;
+    current = runJob(new URL(base, location.href));
+    this.timings = current.timings;
+    current.done.finally(() => { this.idle = true; });
+  },
+  /** Python's engine calls abort() when the user presses Ctrl-C. */
+  abort: () => current?.abort(),
+  timings: {},
+};
+core.finally(() => { window.cloudreelRunner.loaded = true; }).catch(() => {});
+if (location.hash !== '#wait') window.cloudreelRunner.start(new URL('./', location.href));

@@ -112,7 +112,8 @@ class Engine:
     one) and its objects belong to the thread that made them, so this thread owns Playwright
     and a warm browser; ``run`` hands it a job from any thread. The browser starts on the first
     job, is replaced after ``recycle_after`` jobs and after a crash, and closes with ``close()``
-    or at interpreter exit. Contexts and pages a job leaves open are closed after it returns.
+    or at interpreter exit. Contexts and pages a job leaves open are closed after it returns,
+    except those of what a job keep()s for later jobs on the same browser (the runner page).
     """
 
     def __init__(
@@ -141,6 +142,7 @@ class Engine:
         self._browser: Any = None
         self._cdp: Any = None
         self._since_launch = 0
+        self._kept: Dict[str, Any] = {}  # keep(): name -> a value with .context and .close()
         self._interrupted = False  # set by a caller's Ctrl-C, read by the engine thread's next job
         self.temp_root: Optional[str] = None  # the driver's and browser's temp folder while they run
         _live.add(self)
@@ -271,6 +273,23 @@ class Engine:
 
     # ---- the engine thread ---------------------------------------------------------------
 
+    def keep(self, name: str, value: Any) -> None:
+        """From a job: keeps ``value`` for later jobs on this browser, under ``name``. Its
+        ``context`` (a BrowserContext of this browser) then stays open after jobs; ``value.close()``
+        is called when it is discarded, replaced, or when the browser goes (recycled, crashed, closed)."""
+        self.discard_kept(name)
+        self._kept[name] = value
+
+    def kept(self, name: str) -> Any:
+        """From a job: what an earlier job kept under ``name`` on this browser, or None."""
+        return self._kept.get(name)
+
+    def discard_kept(self, name: str) -> None:
+        """From a job: closes what is kept under ``name`` (if anything) and forgets it."""
+        value = self._kept.pop(name, None)
+        if value is not None:
+            _quietly(value.close)
+
     def _serve(self) -> None:
         try:
             while True:
@@ -320,9 +339,11 @@ class Engine:
     def _after_job(self) -> None:
         if self._browser is None:
             return
+        kept = [value.context for value in self._kept.values()]
         try:
             for context in list(self._browser.contexts):
-                context.close()
+                if not any(context is k for k in kept):
+                    context.close()
         except Exception:
             # The browser is going away, and with it perhaps the driver (a signal to the group).
             self._discard_crashed()
@@ -398,6 +419,8 @@ class Engine:
             return False
 
     def _discard_browser(self) -> None:
+        for name in list(self._kept):
+            self.discard_kept(name)  # before the browser: a kept value may hold more than its context
         browser, self._browser, self._cdp = self._browser, None, None
         with self._lock:
             pid, self._browser_pid = self._browser_pid, None

@@ -18,9 +18,9 @@ from ..scales import check_bounds, check_colormap, check_value_range
 from ..video_receiver import saved_name
 from ..wire import pack_frames
 from .engine import get_engine
-from .runner_dist import runner_files
 from .progress import ProgressReport
-from .runner_server import RunnerServer, StatusCallback
+from .runner_dist import runner_files
+from .runner_server import RunnerExport, RunnerHost, StatusCallback
 
 __all__ = ["ExportError", "ExportResult", "export", "export_target", "page_options", "render"]
 
@@ -29,6 +29,10 @@ LOAD_TIMEOUT = 30.0
 STALL_TIMEOUT = 120.0
 #: Seconds a cancelled page gets to stop on its own before its tab is closed.
 CANCEL_GRACE = 3.0
+#: Seconds a kept runner page may take to show it is alive and idle before a fresh one replaces it.
+IDLE_TIMEOUT = 2.0
+#: Seconds the engine thread waits for the export's end at a time before it looks at cancel, crash and stall.
+_SLICE_S = 0.1
 
 
 class ExportError(RuntimeError):
@@ -44,8 +48,9 @@ class ExportResult:
     bytes: int
     frames: int
     duration_seconds: float
-    #: Seconds: "prepare" (validating and packing in Python), "page" (opening the page to the video
-    #: written), "render" and "encode" (the page's own), "total".
+    #: Seconds: "prepare" (validating and packing in Python), "page" (handing the export to the engine,
+    #: with the browser and runner page started first when none is warm, to the video written),
+    #: "render" and "encode" (the page's own), "total".
     timings: dict = field(default_factory=dict)
 
 
@@ -140,29 +145,30 @@ def render(header: dict, payload, target: Path, options: dict, *, on_status: Opt
     files = runner_files()
     target.parent.mkdir(parents=True, exist_ok=True)
     t1 = time.monotonic()
-    server = RunnerServer(files, {"header": header, "options": options}, payload, target.parent, on_status)
+    export = RunnerExport({"header": header, "options": options}, payload, target.parent, on_status)
     try:
         cancel = threading.Event()
-        get_engine(browser).run(lambda b: _drive_page(b, server, cancel, on_request), cancel=cancel, on_wait=on_wait)
-        if server.callback_error is not None:
-            raise server.callback_error
-        if server.result is None:
-            failure = server.failure or {}
+        engine = get_engine(browser)
+        engine.run(lambda b: _drive_page(engine, b, files, export, cancel, on_request), cancel=cancel, on_wait=on_wait)
+        if export.callback_error is not None:
+            raise export.callback_error
+        if export.result is None:
+            failure = export.failure or {}
             if failure.get("name") == "AbortError" or cancel.is_set():
                 raise KeyboardInterrupt
             raise ExportError(f"Export failed: {failure.get('message', 'the page ended without a result')}")
-        receiver = server.take_video()
+        receiver = export.take_video()
         try:
-            if receiver.total_bytes != server.result.get("bytes"):
-                raise ExportError(f"Export failed: the page made {server.result.get('bytes')} bytes but sent {receiver.total_bytes}")
+            if receiver.total_bytes != export.result.get("bytes"):
+                raise ExportError(f"Export failed: the page made {export.result.get('bytes')} bytes but sent {receiver.total_bytes}")
             written = saved_name(target, receiver.format)
             receiver.save_as(written)
         except BaseException:
             receiver.discard()
             raise
     finally:
-        server.close()
-    meta = server.result
+        export.close()
+    meta = export.result
     logging.getLogger(__name__).info("exported %s", written)  # one line per video written (batch tests count them)
     page = meta.get("timings", {})
     t2 = time.monotonic()
@@ -173,33 +179,124 @@ def render(header: dict, payload, target: Path, options: dict, *, on_status: Opt
                  "encode": page.get("encodeMs", 0) / 1000, "total": t2 - t0})
 
 
-def _drive_page(browser, server: RunnerServer, cancel: threading.Event,
+class RunnerPage:
+    """The runner page kept open between exports on one engine's browser (Engine.keep): its own
+    context, its module loaded and compiled once, and its own loopback RunnerHost. Each export
+    is added to the host under its own token and started in the page by its folder URL; only a
+    page whose last export ended cleanly is used again (the engine thread only)."""
+
+    def __init__(self, browser, files: Mapping[str, Path]) -> None:
+        self.host = RunnerHost(files)
+        self.crashed = threading.Event()
+        self.errors: list[str] = []
+        self.opened = False
+        try:
+            self.context = browser.new_context()
+            self.page = self.context.new_page()
+        except BaseException:
+            self.close()
+            raise
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("crash", lambda _page: self.crashed.set())
+
+    def open(self) -> None:
+        """Loads the page and waits for its module (compiled once for every export it runs)."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.goto(self.host.page_url, wait_until="load", timeout=LOAD_TIMEOUT * 1000)
+            self.page.wait_for_function("() => window.cloudreelRunner?.loaded === true", polling=20,
+                                        timeout=LOAD_TIMEOUT * 1000)
+        except PlaywrightTimeout:
+            seen = f": {'; '.join(self.errors)}" if self.errors else ""
+            raise ExportError(f"Export failed: the runner page did not load its module within {LOAD_TIMEOUT:.0f} s{seen}") from None
+        self.opened = True
+
+    def idle(self, seconds: float) -> bool:
+        """Whether the page is alive and runs no export, within ``seconds`` (a page that hangs is not)."""
+        if self.crashed.is_set() or self.errors or self.page.is_closed():
+            return False
+        try:
+            self.page.wait_for_function("() => window.cloudreelRunner.idle === true", polling=20, timeout=seconds * 1000)
+            return True
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        context = getattr(self, "context", None)
+        try:
+            if context is not None:
+                context.close()
+        except Exception:
+            pass  # the browser went with it
+        finally:
+            self.host.close()
+
+
+#: The name the runner page is kept under (Engine.keep).
+_PAGE = "runner-page"
+
+
+def _drive_page(engine, browser, files: Mapping[str, Path], export: RunnerExport, cancel: threading.Event,
                 on_request: Optional[Callable[[str], None]]) -> None:
-    """The engine job: opens the runner page in a fresh context and waits, on the engine thread,
-    until the page reports a result or failure, the user cancels, or the page stops answering."""
-    context = browser.new_context()
+    """The engine job: runs the export in the engine's warm runner page (a fresh one if there is none,
+    or it serves other files or is not alive and idle) and waits, on the engine thread, until the page
+    reports a result or failure, the user cancels, or the page stops answering. The page is kept for
+    the next export only if this one ended with its result and nothing amiss; otherwise it is closed."""
+    runner = engine.kept(_PAGE)
+    if runner is None or runner.host.files != dict(files) or not runner.idle(IDLE_TIMEOUT):
+        engine.discard_kept(_PAGE)
+        runner = RunnerPage(browser, files)
+        engine.keep(_PAGE, runner)
+    clean = False
+    if on_request is not None:
+        listener = lambda request: on_request(request.url)  # noqa: E731
+        runner.context.on("request", listener)
+    runner.host.add(export)
     try:
-        if on_request is not None:
-            context.on("request", lambda request: on_request(request.url))
-        page = context.new_page()
-        errors: list[str] = []
-        crashed = threading.Event()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("crash", lambda _page: crashed.set())
-        page.goto(server.url, wait_until="load", timeout=LOAD_TIMEOUT * 1000)
-        cancelled_at = None
-        while not server.finished.is_set():
-            if (cancel.is_set() or server.callback_error is not None) and cancelled_at is None:
-                cancelled_at = time.monotonic()
-                page.evaluate("() => window.cloudreelRunner?.abort()")
-            if cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE:
-                return
-            if crashed.is_set():
-                raise ExportError("Export failed: the browser's page crashed (out of memory?)")
-            quiet = time.monotonic() - server.last_activity
-            if quiet > STALL_TIMEOUT:
-                seen = f": {'; '.join(errors)}" if errors else ""
-                raise ExportError(f"Export failed: the runner page sent nothing for {quiet:.0f} s{seen}")
-            page.wait_for_timeout(100)
+        if not runner.opened:
+            runner.open()
+        runner.page.evaluate("(base) => window.cloudreelRunner.start(base)", runner.host.base(export))
+        clean = _wait_for_page(runner, export, cancel)
     finally:
-        context.close()
+        runner.host.remove(export)
+        if on_request is not None:
+            _quietly_pump(runner.page)  # the export's last request events, before its listener goes
+            runner.context.remove_listener("request", listener)
+        if not clean:
+            engine.discard_kept(_PAGE)
+
+
+def _quietly_pump(page) -> None:
+    """One round trip to Playwright's driver (not the page), in which it delivers the events it holds."""
+    try:
+        page.wait_for_timeout(1)
+    except Exception:
+        pass
+
+
+def _wait_for_page(runner: RunnerPage, export: RunnerExport, cancel: threading.Event) -> bool:
+    """Waits for the export the page runs; True if it ended with its result and the page is fit for another."""
+    page, cancelled_at = runner.page, None
+    # The server's event ends the wait the moment the page's result or failure arrives; between
+    # slices one round trip to the driver delivers the page's events (crash, errors, requests).
+    while not export.finished.wait(_SLICE_S):
+        try:
+            page.wait_for_timeout(1)
+        except Exception as error:
+            if runner.crashed.is_set() or "Page crashed" in str(error):
+                raise ExportError("Export failed: the browser's page crashed (out of memory?)") from None
+            raise  # the browser or its driver went: the engine says so (BrowserCrashed)
+        if (cancel.is_set() or export.callback_error is not None) and cancelled_at is None:
+            cancelled_at = time.monotonic()
+            page.evaluate("() => window.cloudreelRunner.abort()")
+        if cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE:
+            return False
+        if runner.crashed.is_set():
+            raise ExportError("Export failed: the browser's page crashed (out of memory?)")
+        quiet = time.monotonic() - export.last_activity
+        if quiet > STALL_TIMEOUT:
+            seen = f": {'; '.join(runner.errors)}" if runner.errors else ""
+            raise ExportError(f"Export failed: the runner page sent nothing for {quiet:.0f} s{seen}")
+    return (export.result is not None and cancelled_at is None and export.callback_error is None
+            and not cancel.is_set() and runner.idle(CANCEL_GRACE))

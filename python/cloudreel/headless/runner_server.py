@@ -1,5 +1,5 @@
-"""The runner page's loopback HTTP server: the page's files, one export's job and frames, its statuses
-and the video streamed back, every request behind the export's random token."""
+"""The runner page's loopback HTTP server: the page's files, each export's job and frames, its statuses
+and the video streamed back, every request behind a random token (the page's, or one export's)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..video_receiver import VideoReceiver
 
-__all__ = ["RunnerServer"]
+__all__ = ["RunnerExport", "RunnerHost", "RunnerServer"]
 
 StatusCallback = Callable[[str, float, str], None]
 
@@ -27,19 +27,18 @@ _MAX_JSON = 1 << 20
 _MAX_CHUNK = 16 << 20
 
 
-class RunnerServer:
-    """Serves one export on 127.0.0.1 at a random port under ``/<token>/``.
+class RunnerExport:
+    """One export's side of the runner server, under its own random ``token``.
 
-    ``files`` (name -> path, runner_dist.runner_files()) are the only files served.
     ``job`` (options and the wire header) and ``payload`` (wire.pack_frames bytes) go to
-    the page; its statuses go to ``on_status(phase, fraction, message)`` (called on this
+    the page; its statuses go to ``on_status(phase, fraction, message)`` (called on the
     server's threads); the video is written by a VideoReceiver in ``folder``, which
     take_video() hands over once ``finished`` is set with a ``result``. ``failure`` holds
-    what the page reported instead. close() discards a video nobody took.
+    what the page reported instead. close() discards a video nobody took. Only requests
+    under this export's token reach it: RunnerHost answers any other token with 403.
     """
 
-    def __init__(self, files: Mapping[str, Path], job: dict, payload: bytes, folder: Path,
-                 on_status: Optional[StatusCallback] = None) -> None:
+    def __init__(self, job: dict, payload: bytes, folder: Path, on_status: Optional[StatusCallback] = None) -> None:
         self.token = secrets.token_urlsafe(32)
         self.finished = threading.Event()
         self.result: Optional[dict] = None
@@ -48,25 +47,13 @@ class RunnerServer:
         self.callback_error: Optional[BaseException] = None
         #: time.monotonic() of the page's last request: a page that goes quiet is timed out from here.
         self.last_activity = time.monotonic()
-        self._files, self._job, self._payload, self._folder = dict(files), json.dumps(job).encode(), payload, folder
+        #: How many requests carried this export's token (a page that never asked can be retried elsewhere).
+        self.requests = 0
+        self._job, self._payload, self._folder = json.dumps(job).encode(), payload, folder
         self._on_status = on_status
         self._receiver: Optional[VideoReceiver] = None
         self._lock = threading.Lock()
         self._closed = False
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="cloudreel-runner-server", daemon=True)
-        self._thread.start()
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    @property
-    def url(self) -> str:
-        """The runner page's address (the token is its first path segment)."""
-        return f"{self.origin}/{self.token}/runner.html"
 
     def take_video(self) -> VideoReceiver:
         """The finished video's receiver, now the caller's to save_as() or discard()."""
@@ -79,14 +66,12 @@ class RunnerServer:
         return receiver
 
     def close(self) -> None:
+        """Ends the export: later requests find nothing to add to, and a video nobody took is discarded."""
         with self._lock:
             self._closed = True
             receiver, self._receiver = self._receiver, None
         if receiver is not None:
             receiver.discard()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
     # --- what the handler calls, one request at a time per route ---------
 
@@ -116,9 +101,93 @@ class RunnerServer:
             self.finished.set()
 
 
-def _handler(server: RunnerServer):
-    prefix = f"/{server.token}/"
+class RunnerHost:
+    """A loopback HTTP server on 127.0.0.1 at a random port for the runner page and its exports.
 
+    ``files`` (name -> path, runner_dist.runner_files()) are the only files served, under the
+    host's own ``page_token`` (the runner page kept open between exports loads from there) and
+    under the token of each export added; an export's job, frames, statuses and video only
+    under its own token, while it is added. Any other first path segment: 403, empty body.
+    """
+
+    def __init__(self, files: Mapping[str, Path]) -> None:
+        self.files = dict(files)
+        self.page_token = secrets.token_urlsafe(32)
+        self._exports: list[RunnerExport] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="cloudreel-runner-server", daemon=True)
+        self._thread.start()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def page_url(self) -> str:
+        """The runner page that waits for jobs (``#wait``) instead of running its own token's."""
+        return f"{self.origin}/{self.page_token}/runner.html#wait"
+
+    def base(self, export: RunnerExport) -> str:
+        """The folder URL the page resolves ``export``'s routes against."""
+        return f"{self.origin}/{export.token}/"
+
+    def add(self, export: RunnerExport) -> None:
+        with self._lock:
+            self._exports.append(export)
+        export.last_activity = time.monotonic()
+
+    def remove(self, export: RunnerExport) -> None:
+        """From now on ``export``'s token is answered 403 like any unknown one."""
+        with self._lock:
+            if export in self._exports:
+                self._exports.remove(export)
+
+    def close(self) -> None:
+        with self._lock:
+            self._exports.clear()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def _owner(self, segment: str):
+        """The export whose token ``segment`` is, this host for the page token, None for anything else."""
+        given = segment.encode()
+        found = self if secrets.compare_digest(given, self.page_token.encode()) else None
+        with self._lock:
+            exports = list(self._exports)
+        for export in exports:
+            if secrets.compare_digest(given, export.token.encode()):
+                found = export
+        return found
+
+
+class RunnerServer(RunnerExport):
+    """One export on a RunnerHost of its own: the runner page opened at ``url`` runs it at once."""
+
+    def __init__(self, files: Mapping[str, Path], job: dict, payload: bytes, folder: Path,
+                 on_status: Optional[StatusCallback] = None) -> None:
+        super().__init__(job, payload, folder, on_status)
+        self.host = RunnerHost(files)
+        self.host.add(self)
+
+    @property
+    def origin(self) -> str:
+        return self.host.origin
+
+    @property
+    def url(self) -> str:
+        """The runner page's address (the token is its first path segment)."""
+        return f"{self.origin}/{self.token}/runner.html"
+
+    def close(self) -> None:
+        super().close()
+        self.host.close()
+
+
+def _handler(host: RunnerHost):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -134,16 +203,28 @@ def _handler(server: RunnerServer):
             if body and self.command != "HEAD":
                 self.wfile.write(body)
 
-        def _route(self) -> Optional[tuple[str, dict]]:
-            """The path after the token, and the query; None (answered 403, nothing served) without the token."""
+        def _forbid(self) -> None:
+            self.close_connection = True
+            self._answer(403)
+
+        def _route(self, export_only: bool):
+            """(export or host, the path after the token, the query); None (answered 403, nothing served)
+            without a token this host knows, or with the page's token where an export's is needed."""
             parts = urlsplit(self.path)
-            given = parts.path[:len(prefix)]
-            if len(parts.path) < len(prefix) or not secrets.compare_digest(given.encode(), prefix.encode()):
-                self.close_connection = True
-                self._answer(403)
+            match = re.fullmatch(r"/([^/]+)/(.*)", parts.path, re.S)
+            owner = host._owner(match.group(1)) if match else None
+            if owner is None or (export_only and owner is host):
+                self._forbid()
                 return None
-            server.last_activity = time.monotonic()
-            return parts.path[len(prefix):], parse_qs(parts.query)
+            now = time.monotonic()
+            if owner is host:  # the page loading its module or ffmpeg.wasm counts for the export it works for
+                with host._lock:
+                    for export in host._exports:
+                        export.last_activity = now
+            else:
+                owner.last_activity = now
+                owner.requests += 1
+            return owner, match.group(2), parse_qs(parts.query)
 
         def _body(self, limit: int) -> bytes:
             length = self.headers.get("Content-Length")
@@ -155,21 +236,23 @@ def _handler(server: RunnerServer):
             return data
 
         def do_GET(self) -> None:
-            route = self._route()
+            route = self._route(export_only=False)
             if route is None:
                 return
-            name, _ = route
-            if name == "job":
-                self._answer(200, server._job, "application/json")
+            owner, name, _ = route
+            if name in host.files:
+                self._send_file(host.files[name])
+            elif owner is host and name in ("job", "frames"):
+                self._forbid()  # an export's own routes need the export's token
+            elif name == "job":
+                self._answer(200, owner._job, "application/json")
             elif name == "frames":
-                self._send_frames()
-            elif name in server._files:
-                self._send_file(server._files[name])
+                self._send_frames(owner)
             else:
                 self._answer(404, b"not found")
 
-        def _send_frames(self) -> None:
-            payload = memoryview(server._payload).cast("B")
+        def _send_frames(self, export: RunnerExport) -> None:
+            payload = memoryview(export._payload).cast("B")
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(payload)))
@@ -188,45 +271,45 @@ def _handler(server: RunnerServer):
                 shutil.copyfileobj(file, self.wfile, 1 << 20)
 
         def do_POST(self) -> None:
-            route = self._route()
+            route = self._route(export_only=True)
             if route is None:
                 return
-            name, _ = route
+            export, name, _ = route
             try:
                 message = json.loads(self._body(_MAX_JSON))
                 if not isinstance(message, dict):
                     raise ValueError("the page sent JSON that is not an object")
                 if name == "status":
-                    server._status(message)
+                    export._status(message)
                 elif name == "video":
-                    server._begin_video(message)
+                    export._begin_video(message)
                 elif name == "result":
-                    server._end(message, None)
+                    export._end(message, None)
                 elif name == "failed":
-                    server._end(None, message)
+                    export._end(None, message)
                 else:
                     self._answer(404, b"not found")
                     return
             except (ValueError, OSError) as e:
                 # The export cannot go on: the caller reports this instead of waiting.
-                server._end(None, {"name": "Error", "message": str(e)})
+                export._end(None, {"name": "Error", "message": str(e)})
                 self._answer(400, str(e).encode())
                 return
             self._answer(204)
 
         def do_PUT(self) -> None:
-            route = self._route()
+            route = self._route(export_only=True)
             if route is None:
                 return
-            name, query = route
+            export, name, query = route
             match = re.fullmatch(r"video/(\d+)", name)
             if match is None or not query.get("offset", [""])[0].isdigit():
                 self._answer(404, b"not found")
                 return
             try:
-                server._add_chunk(int(match.group(1)), int(query["offset"][0]), self._body(_MAX_CHUNK))
+                export._add_chunk(int(match.group(1)), int(query["offset"][0]), self._body(_MAX_CHUNK))
             except (ValueError, OSError) as e:
-                server._end(None, {"name": "Error", "message": f"the video arrived damaged: {e}"})
+                export._end(None, {"name": "Error", "message": f"the video arrived damaged: {e}"})
                 self._answer(400, str(e).encode())
                 return
             self._answer(204)
