@@ -77,7 +77,7 @@ def _export_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--background", default="#000000", help="CSS colour (default #000000)")
     command.add_argument("--no-title", action="store_true", help="no 'Frame i/N | n points' line at the top")
     command.add_argument("--color-by", choices=COLOR_BY, default="auto",
-                         help="auto (RGB where every frame has it, else z), rgb, z (height), intensity, classification")
+                         help="auto (RGB when the first frame has it, else z), rgb, z (height), intensity, classification")
     command.add_argument("--colormap", choices=COLORMAPS, default="viridis", help="for z and intensity (default viridis)")
     command.add_argument("--vmin", type=float, default=None, help="value at the colormap's low end (default: the data's)")
     command.add_argument("--vmax", type=float, default=None, help="value at the colormap's high end")
