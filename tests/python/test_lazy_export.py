@@ -5,8 +5,6 @@ memory for 300 files well below their sum. Needs dist/ built (npm run build)."""
 import os
 import subprocess
 import tracemalloc
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pytest
@@ -17,6 +15,7 @@ from cloudreel.lazy_frames import LazyFrames
 from cloudreel.readers import read_frames
 from cloudreel.wire import unpack_frame_message
 from readers.point_files import grid, write_kitti
+from test_headless_export import fetch as get
 
 BROWSER = os.environ.get("CLOUDREEL_BROWSER", "/usr/bin/chromium")
 SMALL = dict(width=160, height=120, title=False, point_size=6, browser=BROWSER, progress=False)
@@ -108,14 +107,6 @@ def test_300_files_export_with_python_holding_far_less_than_their_sum(tmp_path):
         tracemalloc.stop()
     assert result.frames == 300
     assert peak < bound, f"Python's peak {peak} bytes is not well below the files' {total} bytes"
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def test_the_frame_route_serves_frame_messages_behind_the_exports_token_and_a_bad_frames_words(tmp_path):
