@@ -13,16 +13,16 @@ const SCRIPT = path.join(BENCH_DIR, 'headless_bench.py');
 const TIMEOUT_MS = 15 * 60_000;
 const round = (x, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
 
-/** Runs headless_bench.py; resolves with its JSON and the epoch milliseconds just before the spawn. */
-function runPython(args, log) {
+/** Runs headless_bench.py (or `script`); resolves with its JSON and the epoch milliseconds just before the spawn. */
+export function runPython(args, log, { script = SCRIPT, timeoutMs = TIMEOUT_MS } = {}) {
   const env = { ...process.env, PYTHONPATH: path.join(ROOT, 'python'), CLOUDREEL_BROWSER: process.env.CLOUDREEL_BROWSER ?? CHROMIUM_PATH };
   delete env.CLOUDREEL_DIST; // the checkout's dist/ (runner_dist.py finds it beside python/)
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(PYTHON, [SCRIPT, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => {
       err += d;
@@ -31,7 +31,7 @@ function runPython(args, log) {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`${path.relative(ROOT, SCRIPT)} ${args[0]} exited with ${code ?? signal}: ${err.slice(-2000)}`));
+      if (code !== 0) return reject(new Error(`${path.relative(ROOT, script)} ${args[0]} exited with ${code ?? signal}: ${err.slice(-2000)}`));
       resolve({ spawnedAt, result: JSON.parse(Buffer.concat(out).toString()) });
     });
   });

@@ -4,7 +4,9 @@
 // renderer, GPU and utility process descends from that browser process. Each
 // sample sums VmRSS (what the brief asks for; shared pages are counted once per
 // process that maps them) and, for reference, RssAnon (private anonymous
-// memory: closer to what the tree really costs) over the whole tree.
+// memory: closer to what the tree really costs) and PSS (smaps_rollup: shared
+// pages split among their processes, so the tree's sum counts each once) over
+// the whole tree.
 import fs from 'node:fs';
 
 function readProcs() {
@@ -29,9 +31,18 @@ function statusKB(pid) {
   try {
     const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-    return { rss: field('VmRSS'), anon: field('RssAnon') };
+    return { rss: field('VmRSS'), anon: field('RssAnon'), pss: pssKB(pid) };
   } catch {
-    return { rss: 0, anon: 0 };
+    return { rss: 0, anon: 0, pss: 0 };
+  }
+}
+
+/** PSS: each shared page split among the processes mapping it, so a tree's sum counts it once. */
+function pssKB(pid) {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 
@@ -71,14 +82,16 @@ export function sampleChromiumTree(rootPid = process.pid) {
   }
   let rss = 0;
   let anon = 0;
+  let pss = 0;
   const parts = [];
   for (const p of tree) {
     const kb = statusKB(p.pid);
     rss += kb.rss;
     anon += kb.anon;
+    pss += kb.pss;
     parts.push({ pid: p.pid, kb });
   }
-  return { rssMB: rss / 1024, anonMB: anon / 1024, processes: tree.length, parts };
+  return { rssMB: rss / 1024, anonMB: anon / 1024, pssMB: pss / 1024, processes: tree.length, parts };
 }
 
 /**
@@ -114,12 +127,13 @@ export class RssSampler {
         w.peakParts = s.parts;
       }
       w.peakAnonMB = Math.max(w.peakAnonMB, s.anonMB);
+      w.peakPssMB = Math.max(w.peakPssMB, s.pssMB);
     }
   }
 
   /** Starts a window (taking a first sample at once). */
   open(name) {
-    const w = { name, samples: 0, peakRssMB: 0, anonAtPeakMB: 0, peakAnonMB: 0, processesAtPeak: 0, peakParts: [] };
+    const w = { name, samples: 0, peakRssMB: 0, anonAtPeakMB: 0, peakAnonMB: 0, peakPssMB: 0, processesAtPeak: 0, peakParts: [] };
     this.#windows.add(w);
     this.#sample();
     return {
@@ -136,6 +150,7 @@ export class RssSampler {
           peakRssMB: round1(w.peakRssMB),
           anonAtPeakMB: round1(w.anonAtPeakMB),
           peakAnonMB: round1(w.peakAnonMB),
+          peakPssMB: round1(w.peakPssMB),
           processesAtPeak: w.processesAtPeak,
           rssAtPeakByProcessTypeMB: byType,
           samples: w.samples,

@@ -6,6 +6,7 @@
 //
 //   node bench/run.mjs [--quick] [--cases 48x100k,600x100k] [--skip-original] [--skip-transfer]
 //                      [--skip-jupyter-transfer] [--skip-headless] [--out FILE]
+//   node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { launchChromium, openExamplePage, serveStatic, CHROMIUM_PATH } from '../examples/headless.mjs';
 import { BENCH_DIR, CACHE_DIR, ROOT, ensureFrames } from './frames.mjs';
 import { measureHeadlessExport, measureRunnerTransfer } from './headless.mjs';
+import { LONG_SEQUENCE, describeLongSequence, measureLongSequence } from './long-sequence.mjs';
 import { decodeToRGBA, ffmpegVersion, litFractionOfMiddleFrame, probe, timeNativeX264 } from './native.mjs';
 import * as inPage from './page-bench.mjs';
 import { RssSampler, sampleChromiumTree } from './rss.mjs';
@@ -72,7 +74,8 @@ function skipReason(id, c) {
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const args = { quick: false, cases: null, skipOriginal: false, skipTransfer: false, skipJupyterTransfer: false, skipHeadless: false, out: path.join(BENCH_DIR, 'results.json') };
+  const args = { quick: false, cases: null, skipOriginal: false, skipTransfer: false, skipJupyterTransfer: false, skipHeadless: false, out: null,
+    longSequence: false, longFrames: LONG_SEQUENCE.frames, keepLongSequence: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -82,11 +85,17 @@ function parseArgs(argv) {
     else if (a === '--skip-headless') args.skipHeadless = true;
     else if (a === '--cases' || a.startsWith('--cases=')) args.cases = (a.includes('=') ? a.split('=')[1] : argv[++i]).split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--out' || a.startsWith('--out=')) args.out = path.resolve(a.includes('=') ? a.split('=')[1] : argv[++i]);
+    else if (a === '--long-sequence') args.longSequence = true;
+    else if (a === '--keep-long-sequence') args.keepLongSequence = true;
+    else if (a === '--long-frames' || a.startsWith('--long-frames=')) args.longFrames = Number(a.includes('=') ? a.split('=')[1] : argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--skip-jupyter-transfer] [--skip-headless] [--out FILE]');
+      console.log('node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]   (writes 3.8 GB of scans, removed after)');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
+  if (!(Number.isInteger(args.longFrames) && args.longFrames >= 200)) throw new Error(`--long-frames must be a whole number >= 200, got ${args.longFrames}`);
+  args.out ??= path.join(BENCH_DIR, args.longSequence ? 'results-long-sequence.json' : 'results.json');
   const names = args.cases ?? (args.quick ? QUICK_CASES : Object.keys(CASES));
   for (const n of names) if (!CASES[n]) throw new Error(`unknown case ${n}: choose from ${Object.keys(CASES).join(', ')}`);
   args.caseNames = names;
@@ -534,8 +543,30 @@ function printSummary(s) {
 
 // ---------------------------------------------------------------- main
 
+/** `--long-sequence`: only the long-sequence bench (issue 15), its figures to results-long-sequence.json. */
+async function mainLongSequence(args) {
+  const started = new Date();
+  const sampler = new RssSampler(100).start();
+  const c = { ...LONG_SEQUENCE, frames: args.longFrames };
+  log(`cloudreel bench: long sequence, ${c.frames} x ${c.points} points at ${c.fps} fps`);
+  const results = { startedAt: started.toISOString(), argv: process.argv.slice(2), machine: machineInfo(), loadAverageBefore: os.loadavg().map((x) => round(x, 2)) };
+  try {
+    results.longSequence = await measureLongSequence(c, { sampler, log: (l) => log(`  ${l}`), keep: args.keepLongSequence });
+  } finally {
+    sampler.stop();
+    results.finishedAt = new Date().toISOString();
+    fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  }
+  for (const line of describeLongSequence(results.longSequence)) log(line);
+  log(`\nRaw numbers: ${path.relative(process.cwd(), args.out)}`);
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.longSequence) {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cloudreel.mjs'))) sh('npm', ['run', 'build']);
+    return mainLongSequence(args);
+  }
   const started = new Date();
   const t0 = performance.now();
   ensurePrerequisites(args);

@@ -3,9 +3,10 @@
 from ._version import __version__
 from .batch import ExportJob, JobFailed, Skipped, export_many
 from .headless.export import ExportError, ExportResult, export
+from .lazy_frames import LazyFrames
 
-__all__ = ["Animation", "ExportError", "ExportJob", "ExportResult", "JobFailed", "Skipped", "__version__", "export",
-           "export_many"]
+__all__ = ["Animation", "ExportError", "ExportJob", "ExportResult", "JobFailed", "LazyFrames", "Skipped", "__version__",
+           "export", "export_many"]
 
 
 def __getattr__(name):

@@ -155,9 +155,10 @@ def _frames_of(job: ExportJob):
     if files is None:
         return job.frames
     from .cli import read_inputs
-    from .readers import export_frames
 
-    return export_frames(read_inputs(files, progress=False), job.options.get("color_by", "auto"))
+    o = job.options  # a LazyFrames: the files are read as the page renders them (lazy_frames.py)
+    return read_inputs(files, progress=False, color_by=o.get("color_by", "auto"), bounds=o.get("bounds"),
+                       vmin=o.get("vmin"), vmax=o.get("vmax"))
 
 
 def expected_frames(job: ExportJob) -> int:

@@ -9,7 +9,7 @@ from typing import List, Optional, Sequence
 
 # Only light modules at import: the readers' libraries, the export machinery (Playwright)
 # and the widget (ipywidgets) load when a command needs them, so --help answers at once.
-from .readers import COLOR_BY, SUFFIXES, ReadError, expand_inputs, export_frames, iter_frames
+from .readers import COLOR_BY, SUFFIXES, ReadError, expand_inputs
 
 __all__ = ["main"]
 
@@ -77,7 +77,7 @@ def _export_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--background", default="#000000", help="CSS colour (default #000000)")
     command.add_argument("--no-title", action="store_true", help="no 'Frame i/N | n points' line at the top")
     command.add_argument("--color-by", choices=COLOR_BY, default="auto",
-                         help="auto (RGB where every frame has it, else z), rgb, z (height), intensity, classification")
+                         help="auto (RGB when the first frame has it, else z), rgb, z (height), intensity, classification")
     command.add_argument("--colormap", choices=COLORMAPS, default="viridis", help="for z and intensity (default viridis)")
     command.add_argument("--vmin", type=float, default=None, help="value at the colormap's low end (default: the data's)")
     command.add_argument("--vmax", type=float, default=None, help="value at the colormap's high end")
@@ -113,24 +113,27 @@ def _parser() -> argparse.ArgumentParser:
     return top
 
 
-def read_inputs(patterns: Sequence[str], progress: bool = True) -> list:
-    """Every frame of the files ``patterns`` name, in natural order; the one place the CLI reads
-    files (lazy sequences will replace the list), with a progress line per file on stderr."""
+def read_inputs(patterns: Sequence[str], progress: bool = True, *, color_by: str = "auto", bounds=None,
+                vmin: Optional[float] = None, vmax: Optional[float] = None):
+    """The frames of the files ``patterns`` name, in natural order, as a lazy_frames.LazyFrames: the one
+    place the CLI reads files. Only the bounds pass runs now (a progress line per file on stderr; none
+    with ``bounds`` where nothing else needs it); each frame is read when the page renders it."""
+    from .lazy_frames import LazyFrames
+
     paths = expand_inputs(patterns)
     report = None
     if progress:
         from .headless.progress import ProgressReport
 
         report = ProgressReport()
+
+    def heard(done: int, total: Optional[int], unit: str) -> None:
+        if report is not None and total:
+            text = f"Reading file {done + 1}/{total}" if done < total else f"Read {total} files"
+            report("read", done / total, text)
+
     try:
-        frames = []
-        for i, path in enumerate(paths):
-            if report is not None:
-                report("read", i / len(paths), f"Reading file {i + 1}/{len(paths)}")
-            frames.extend(iter_frames([path]))
-        if report is not None:
-            report("read", 1.0, f"Read {len(frames)} frames from {len(paths)} files")
-        return frames
+        return LazyFrames(paths, color_by=color_by, bounds=bounds, vmin=vmin, vmax=vmax, on_progress=heard)
     finally:
         if report is not None:
             report.close()
@@ -157,8 +160,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     try:
-        frames = export_frames(read_inputs(args.inputs, progress=not args.no_progress), args.color_by)
-    except ReadError as e:
+        frames = read_inputs(args.inputs, progress=not args.no_progress, color_by=args.color_by, bounds=args.bounds,
+                             vmin=args.vmin, vmax=args.vmax)
+    except (ReadError, ValueError) as e:  # a file, or --bounds/--vmin/--vmax refused by their checks
         return _fail(BAD_INPUT, str(e))
     from .headless.browsers import BrowserNotFound
     from .headless.export import ExportError, export

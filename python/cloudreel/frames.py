@@ -20,7 +20,8 @@ import numpy as np
 from .point_values import VALUES_DTYPE, check_categories, check_one_colouring, check_values, per_frame
 from .origin import Origin, choose_origin, fits_float32, precision_note
 
-__all__ = ["Frame", "Frames", "normalize_frames"]
+__all__ = ["CheckedFrame", "Frame", "Frames", "check_float32_range", "check_frame", "grow_box", "lost_precision",
+           "normalize_frames"]
 
 POSITION_DTYPE = np.dtype("<f4")
 
@@ -120,24 +121,44 @@ def _check_float32_range(points: list[np.ndarray], lo: np.ndarray, hi: np.ndarra
             continue
         worst = lo[axis] if abs(lo[axis]) > abs(hi[axis]) else hi[axis]
         for i, src in enumerate(points):
-            hits = np.flatnonzero(src[:, axis] == worst) if src.size else []
-            if len(hits):
-                raise ValueError(f"frames[{i}]: point {int(hits[0])} has a {'xyz'[axis]} coordinate "
-                                 f"beyond float32's range ({float(worst):g}; float32 holds at most "
-                                 "3.4e+38, even measured from the points' centre)")
+            _refuse_point(src, axis, worst, f"frames[{i}]")
+
+
+def _refuse_point(src: np.ndarray, axis: int, worst: float, where: str) -> None:
+    """Raises for the first point of ``src`` whose coordinate on ``axis`` is ``worst``, if any."""
+    hits = np.flatnonzero(src[:, axis] == worst) if src.size else []
+    if len(hits):
+        raise ValueError(f"{where}: point {int(hits[0])} has a {'xyz'[axis]} coordinate "
+                         f"beyond float32's range ({float(worst):g}; float32 holds at most "
+                         "3.4e+38, even measured from the points' centre)")
+
+
+def check_float32_range(src: np.ndarray, origin: Origin, where: str) -> None:
+    """Refuses a frame whose points float32 cannot hold measured from ``origin`` (a frame read
+    lazily, checked alone), naming its point with the largest coordinate on the axis at fault."""
+    lo, hi = grow_box(src, np.full(3, np.inf), np.full(3, -np.inf))
+    for axis in range(3):
+        if lo[axis] <= hi[axis] and not fits_float32(origin, float(lo[axis]), float(hi[axis]), axis):
+            _refuse_point(src, axis, lo[axis] if abs(lo[axis]) > abs(hi[axis]) else hi[axis], where)
 
 
 def _warn_lost_precision(points: list[np.ndarray], lo: np.ndarray, hi: np.ndarray) -> None:
     """Warns once when float32 points far from (0, 0, 0) already lost their detail."""
     size = float(np.max(hi - lo))
     for i, src in enumerate(points):
-        if src.dtype.kind != "f" or src.dtype.itemsize != 4 or src.size == 0:
-            continue
-        magnitude = float(np.max(np.abs(src)))
-        note = precision_note(f"frames[{i}]", magnitude, size)
-        if note:
-            warnings.warn(note, stacklevel=3)
+        if lost_precision(src, size, f"frames[{i}]", stacklevel=4):
             return
+
+
+def lost_precision(src: np.ndarray, size: float, where: str, stacklevel: int = 3) -> bool:
+    """Warns (and says True) when float32 points ``src`` far from (0, 0, 0) already lost their
+    detail in an animation ``size`` wide."""
+    if src.dtype.kind != "f" or src.dtype.itemsize != 4 or src.size == 0:
+        return False
+    note = precision_note(where, float(np.max(np.abs(src))), size)
+    if note:
+        warnings.warn(note, stacklevel=stacklevel)
+    return note is not None
 
 
 def _first_bad(src: np.ndarray, ok: np.ndarray) -> tuple[int, Any]:
@@ -216,43 +237,69 @@ def normalize_frames(frames: Any, colors: Any = None, values: Any = None, catego
 
     # Two passes: the float64 bounds of every frame choose the origin, then each
     # frame is re-centred on it in float64 and only then cast to float32.
-    points, colours, extras = [], [], []
+    checked = []
     lo = np.full(3, np.inf)
     hi = np.full(3, -np.inf)
     for i, item in enumerate(items):
-        where = f"frames[{i}]"
-        points_in, color = item, extra[i]
-        per_point = {name: entries[i] for name, entries in given.items()}
-        if isinstance(item, dict):
-            if "points" not in item:
-                raise TypeError(f"{where}: expected a dict with 'points', "
-                                f"got a dict with keys {sorted(map(str, item))}")
-            unknown = set(item) - {"points", "colors", "values", "categories"}
-            if unknown:  # most likely a typo such as 'color', which would drop colors
-                raise ValueError(f"{where}: unknown keys {sorted(map(str, unknown))} "
-                                 "(expected 'points' and optionally 'colors', 'values' or 'categories')")
-            points_in = item["points"]
-            if item.get("colors") is not None:
-                if color is not None:
-                    raise ValueError(f"{where}: colors given both in the dict and in colors=")
-                color = item["colors"]
-            for name in per_point:
-                if item.get(name) is not None:
-                    if per_point[name] is not None:
-                        raise ValueError(f"{where}: {name} given both in the dict and in {name}=")
-                    per_point[name] = item[name]
-        src = _points(points_in, where)
-        count = src.shape[0]
-        colours.append(_colors(color, count, where))
-        check_one_colouring(where, colors=color, **per_point)
-        extras.append((check_values(per_point["values"], count, where),
-                       check_categories(per_point["categories"], count, where)))
-        points.append(src)
-        if src.size:
-            # Column by column: numpy's min(axis=0) over an (N, 3) array is ~40x slower (strided reduction).
-            lo = np.minimum(lo, [src[:, k].min() for k in range(3)])
-            hi = np.maximum(hi, [src[:, k].max() for k in range(3)])
+        one = check_frame(item, f"frames[{i}]", extra[i], **{name: entries[i] for name, entries in given.items()})
+        checked.append(one)
+        lo, hi = grow_box(one.source, lo, hi)
     origin = choose_origin(lo, hi)
+    points = [c.source for c in checked]
     _check_float32_range(points, lo, hi, origin)
     _warn_lost_precision(points, lo, hi)
-    return Frames((Frame(_local_positions(src, origin), c, v, k) for src, c, (v, k) in zip(points, colours, extras)), origin)
+    return Frames((c.placed(origin) for c in checked), origin)
+
+
+@dataclass(frozen=True, eq=False)
+class CheckedFrame:
+    """One frame checked in full (check_frame), its points not yet re-centred and cast to float32."""
+
+    source: np.ndarray  # (N, 3) numbers as given, finite
+    colors: np.ndarray | None
+    values: np.ndarray | None
+    categories: np.ndarray | None
+
+    def placed(self, origin: Origin) -> Frame:
+        """The Frame: positions re-centred on ``origin`` in float64, then cast to float32."""
+        return Frame(_local_positions(self.source, origin), self.colors, self.values, self.categories)
+
+
+def check_frame(item: Any, where: str, color: Any = None, values: Any = None, categories: Any = None) -> CheckedFrame:
+    """Checks one frame as normalize_frames takes it (a dict with 'points', or an (N, 3) array,
+    with its ``colors=``/``values=``/``categories=`` entries); errors start with ``where``."""
+    points_in = item
+    per_point = {"values": values, "categories": categories}
+    if isinstance(item, dict):
+        if "points" not in item:
+            raise TypeError(f"{where}: expected a dict with 'points', "
+                            f"got a dict with keys {sorted(map(str, item))}")
+        unknown = set(item) - {"points", "colors", "values", "categories"}
+        if unknown:  # most likely a typo such as 'color', which would drop colors
+            raise ValueError(f"{where}: unknown keys {sorted(map(str, unknown))} "
+                             "(expected 'points' and optionally 'colors', 'values' or 'categories')")
+        points_in = item["points"]
+        if item.get("colors") is not None:
+            if color is not None:
+                raise ValueError(f"{where}: colors given both in the dict and in colors=")
+            color = item["colors"]
+        for name in per_point:
+            if item.get(name) is not None:
+                if per_point[name] is not None:
+                    raise ValueError(f"{where}: {name} given both in the dict and in {name}=")
+                per_point[name] = item[name]
+    src = _points(points_in, where)
+    count = src.shape[0]
+    colours = _colors(color, count, where)
+    check_one_colouring(where, colors=color, **per_point)
+    return CheckedFrame(src, colours, check_values(per_point["values"], count, where),
+                        check_categories(per_point["categories"], count, where))
+
+
+def grow_box(src: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``lo``, ``hi`` (float64 per axis) grown over the (N, 3) points ``src``."""
+    if src.size:
+        # Column by column: numpy's min(axis=0) over an (N, 3) array is ~40x slower (strided reduction).
+        lo = np.minimum(lo, [src[:, k].min() for k in range(3)])
+        hi = np.maximum(hi, [src[:, k].max() for k in range(3)])
+    return lo, hi

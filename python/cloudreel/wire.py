@@ -21,11 +21,21 @@ Layout::
               so every block starts 4-byte aligned. A frame has at most one of
               colors, values and categories.
     T = len(payload)
+
+A frame message carries one frame of a lazy export (lazy_frames.py; the runner page's
+``GET frame/<i>``)::
+
+    message = L (uint32 little-endian), then L bytes of UTF-8 JSON, spaces at its end
+              making L a multiple of 4: the header of that frame alone plus its index,
+              {"index": i, "frames": [entry], "total_bytes": T, "origin": [x, y, z]},
+              then its T-byte payload (so its blocks stay 4-byte aligned).
 """
 
 from __future__ import annotations
 
+import json
 import operator
+import struct
 from typing import Any, Callable, Iterator, List, Literal, Optional, Sequence, TypedDict
 
 import numpy as np
@@ -34,7 +44,8 @@ from .frames import POSITION_DTYPE, Frame, Frames
 from .origin import header_origin
 from .point_values import VALUES_DTYPE
 
-__all__ = ["CHUNK_BYTES", "ChunkAssembler", "FramesHeader", "chunk_count", "iter_chunks", "pack_frames", "unpack_frames"]
+__all__ = ["CHUNK_BYTES", "ChunkAssembler", "FramesHeader", "chunk_count", "frame_message", "iter_chunks", "pack_frames",
+           "unpack_frame_message", "unpack_frames"]
 
 CHUNK_BYTES = 2 * 1024 * 1024
 
@@ -75,6 +86,8 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
     """Header and payload in the wire format described in the module docstring.
 
     The origin is ``frames.origin`` (a Frames from normalize_frames), else (0, 0, 0).
+    A lazy export packs each frame alone (lazy_frames.py): the one entry and the payload
+    of ``pack_frames(Frames([frame], origin))`` are that frame's part of the whole's.
     """
     parts: list[Any] = []
     entries = []
@@ -97,6 +110,29 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
     payload = b"".join(parts)  # one copy, straight from the arrays' buffers
     origin = getattr(frames, "origin", (0.0, 0.0, 0.0))
     return {"frames": entries, "total_bytes": len(payload), "origin": list(origin)}, payload
+
+
+def frame_message(index: int, frame: Frame, origin) -> list:
+    """Frame ``index`` alone as a frame message (module docstring): its parts, to be sent in order."""
+    header, payload = pack_frames(Frames([frame], origin))
+    text = json.dumps({"index": index, **header}, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 4)
+    return [struct.pack("<I", len(text)), text, payload]
+
+
+def unpack_frame_message(data: bytes) -> tuple[int, Frames]:
+    """Inverse of frame_message: (index, the one frame); ValueError when the message is malformed."""
+    view = memoryview(data).cast("B")
+    if len(view) < 4:
+        raise ValueError(f"a frame message needs at least 4 bytes, got {len(view)}")
+    (length,) = struct.unpack_from("<I", view)
+    if length % 4 or 4 + length > len(view):
+        raise ValueError(f"frame message header length {length} is not a multiple of 4 within the {len(view)}-byte message")
+    header = json.loads(bytes(view[4:4 + length]))
+    index = header.pop("index", None) if isinstance(header, dict) else None
+    if type(index) is not int or index < 0 or len(header.get("frames", [])) != 1:
+        raise ValueError("a frame message header must hold an index >= 0 and one frame")
+    return index, unpack_frames(header, view[4 + length:])
 
 
 def _header_entries(header: Any) -> list[tuple[int, bool, bool, bool]]:

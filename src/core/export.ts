@@ -2,6 +2,7 @@
 import { createFFmpegEncoders } from './encode/ffmpeg.js';
 import { createWebCodecsEncoders } from './encode/webcodecs.js';
 import type { FrameInput, FrameSet } from './frames.js';
+import type { LazyFrames } from './lazy-frames.js';
 import type { ExportOptions } from './options.js';
 import { runExport, type ExportResult, type ExportStages } from './pipeline.js';
 import { createFrameRenderer } from './render.js';
@@ -23,7 +24,10 @@ export const browserStages = (): ExportStages => ({
   encoders: [...createWebCodecsEncoders(), ...createFFmpegEncoders()],
 });
 
-/** Renders `frames` (inputs, or a FrameSet from toFrameSet) with three.js and encodes them, trying codecs in order. */
-export function exportAnimation(frames: ArrayLike<FrameInput> | FrameSet, options: ExportOptions = {}): Promise<ExportResult> {
+/**
+ * Renders `frames` (inputs, a FrameSet from toFrameSet, or a LazyFrames read as they are drawn)
+ * with three.js and encodes them, trying codecs in order.
+ */
+export function exportAnimation(frames: ArrayLike<FrameInput> | FrameSet | LazyFrames, options: ExportOptions = {}): Promise<ExportResult> {
   return runExport(frames, options, browserStages());
 }

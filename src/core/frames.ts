@@ -302,18 +302,21 @@ export class FrameSetBuilder {
   readonly #frames: Frame[] = [];
   readonly #box = emptyBox();
   readonly #origin: Vec3;
+  readonly #first: number;
 
-  constructor(origin: Vec3 = [0, 0, 0]) {
+  /** `firstIndex`: the animation's index of the first frame added (a lazy source's frame i alone), for the errors' names. */
+  constructor(origin: Vec3 = [0, 0, 0], firstIndex = 0) {
     this.#origin = [...origin];
+    this.#first = firstIndex;
   }
 
   get length(): number {
     return this.#frames.length;
   }
 
-  /** Checks and adds frames[length]; throws FrameError naming it and the problem. */
+  /** Checks and adds frames[firstIndex + length]; throws FrameError naming it and the problem. */
   add(frame: FrameInput): void {
-    const checked = checkFrame(frame, `frames[${this.#frames.length}]`, this.#box);
+    const checked = checkFrame(frame, `frames[${this.#first + this.#frames.length}]`, this.#box);
     this.#frames.push(toFrame(localPositions(checked.flat, [0, 0, 0]), checked));
   }
 

@@ -3,6 +3,7 @@ export { exportAnimation } from './export.js';
 export { runExport, type ExportResult, type ExportStages } from './pipeline.js';
 export type { ExportOptions } from './options.js';
 export { toFrameSet, FrameError, type FrameInput, type FrameSet, type Frame, type Bounds } from './frames.js';
+export { isLazyFrames, lazyFrames, type LazyFrames } from './lazy-frames.js';
 export { toLocal, toWorld, type Vec3 } from './origin.js';
 export type { ExportStatus, ExportPhase, StatusListener } from './status.js';
 export { EncodeChainError, type Attempt } from './encode/chain.js';

@@ -5,6 +5,7 @@ import { encodeWithFallback, type Attempt } from './encode/chain.js';
 import type { Encoder, FrameSource } from './encode/encoder.js';
 import { selectEncoders } from './encode/registry.js';
 import { toFrameSet, type FrameInput, type FrameSet } from './frames.js';
+import { frameCount, isLazyFrames, type LazyFrames } from './lazy-frames.js';
 import { resolveOptions, type ExportOptions, type ResolvedOptions } from './options.js';
 import type { FrameRenderer } from './render.js';
 import { StatusReporter } from './status.js';
@@ -25,7 +26,8 @@ export interface ExportResult {
 }
 
 export interface ExportStages {
-  createRenderer(set: FrameSet, options: ResolvedOptions): FrameRenderer;
+  /** A renderer of the frames: a FrameSet, or a LazyFrames whose frames it awaits as it draws them. */
+  createRenderer(set: FrameSet | LazyFrames, options: ResolvedOptions): FrameRenderer;
   encoders: readonly Encoder[];
 }
 
@@ -78,19 +80,20 @@ function frameSource(renderer: FrameRenderer, status: StatusReporter, signal?: A
   };
   const source: FrameSource = {
     count: renderer.count,
-    pixels: (i) => timed(i, async () => renderer.pixels(i)),
+    pixels: (i) => timed(i, async () => (renderer.readPixels ? renderer.readPixels(i) : renderer.pixels(i))),
     image: (i, format) => timed(i, () => renderer.render(i, format)),
   };
   return { source, renderMs: () => renderMs };
 }
 
 /** A FrameSet made by toFrameSet is already validated and packed. */
-function isFrameSet(frames: ArrayLike<FrameInput> | FrameSet): frames is FrameSet {
+function isFrameSet(frames: ArrayLike<FrameInput> | FrameSet | LazyFrames): frames is FrameSet {
   return !('length' in frames) && Array.isArray((frames as FrameSet).frames) && 'bounds' in frames;
 }
 
+/** Frames to render: inputs (validated here), a FrameSet, or a LazyFrames read as the frames are drawn. */
 export async function runExport(
-  frames: ArrayLike<FrameInput> | FrameSet,
+  frames: ArrayLike<FrameInput> | FrameSet | LazyFrames,
   options: ExportOptions,
   stages: ExportStages,
 ): Promise<ExportResult> {
@@ -102,9 +105,11 @@ export async function runExport(
     const o = resolveOptions(options);
     const encoders = selectEncoders(stages.encoders, options.codecs);
     // Said before validating: checking millions of points takes a while.
-    if (isFrameSet(frames)) status.prepare(frames.frames.length);
-    else if (typeof frames?.length === 'number' && frames.length > 0) status.prepare(frames.length);
-    const set = isFrameSet(frames) ? frames : toFrameSet(frames);
+    const ready = frames != null && (isFrameSet(frames) || isLazyFrames(frames as LazyFrames)) ? (frames as FrameSet | LazyFrames) : null;
+    if (ready) status.prepare(frameCount(ready));
+    else if (typeof (frames as ArrayLike<FrameInput>)?.length === 'number' && (frames as ArrayLike<FrameInput>).length > 0) status.prepare((frames as ArrayLike<FrameInput>).length);
+    const set = ready ?? toFrameSet(frames as ArrayLike<FrameInput>);
+    const count = frameCount(set);
 
     const t0 = performance.now();
     const renderer = stages.createRenderer(set, o);
@@ -127,8 +132,8 @@ export async function runExport(
       extension: encoder.extension,
       codec: encoder.id,
       bytes: bytes.length,
-      durationSeconds: set.frames.length / o.fps,
-      frames: set.frames.length,
+      durationSeconds: count / o.fps,
+      frames: count,
       attempts,
       timings: { renderMs: source.renderMs(), encodeMs: totalMs - source.renderMs(), totalMs },
     };

@@ -1,4 +1,4 @@
-// FrameRenderer: draws frame i of a FrameSet through the point scene (three.js or
+// FrameRenderer: draws frame i of a FrameSet or a LazyFrames (awaiting it) through the point scene (three.js or
 // the CPU rasteriser) into a canvas of its own (never the page's, never waiting on
 // requestAnimationFrame, so an export finishes in a hidden tab), adds the title,
 // and hands back the picture as an image Blob.
@@ -6,6 +6,7 @@ import { WebGLRenderer } from 'three';
 import type { CameraView } from './camera.js';
 import type { ColormapName } from './colormap.js';
 import type { Frame, FrameSet } from './frames.js';
+import { frameAt, isLazyFrames, lazyFrames, type LazyFrames } from './lazy-frames.js';
 import type { ScaleOptions } from './scale.js';
 import { createCpuScene } from './scene/cpu-scene.js';
 import { sceneLook } from './scene/look.js';
@@ -35,9 +36,11 @@ export interface FrameRenderer {
   readonly count: number;
   /** The rasteriser in use: 'cpu' from the frame where a lost WebGL context made it take over. */
   readonly kind?: 'webgl' | 'cpu';
-  /** Draws frame `index` (with its title) and returns its RGBA pixels. */
+  /** Draws frame `index` (with its title) and returns its RGBA pixels; a FrameSet's frames only (a LazyFrames: readPixels). */
   pixels(index: number): ImageData;
-  /** Draws frame `index` and returns it as an image file (or raw RGBA bytes). */
+  /** Awaits frame `index`, draws it and returns its RGBA pixels (the pipeline's way; pixels() where absent). */
+  readPixels?(index: number): Promise<ImageData>;
+  /** Awaits frame `index`, draws it and returns it as an image file (or raw RGBA bytes). */
   render(index: number, format: FrameImageFormat): Promise<Blob>;
   /** Test-only: loses the WebGL context (as a GPU reset would) before the next frame. */
   loseContext?(): void;
@@ -123,8 +126,16 @@ function cpuBackend(width: number, height: number, ctx: Ctx2D): Backend {
   return { scene, copyToComposite: () => ctx.putImageData(scene.image, 0, 0), image: scene.image };
 }
 
-export function createFrameRenderer(set: FrameSet, options: RenderOptions): FrameRenderer {
+/**
+ * A renderer of `set`'s frames. A LazyFrames is asked for each frame as it is
+ * drawn (and told when the renderer is done with it), so only the frame being
+ * drawn is held here; a FrameSet is the same path with every frame at hand.
+ */
+export function createFrameRenderer(set: FrameSet | LazyFrames, options: RenderOptions): FrameRenderer {
   const { width, height } = options;
+  const inMemory = isLazyFrames(set) ? null : set;
+  const source = inMemory ? lazyFrames(inMemory) : (set as LazyFrames);
+  const total = source.count;
   const look = sceneLook(set, options);
   const camera = options.view ? look.cameraFrom(options.view, width / height) : look.fitted(width / height).camera;
   const background = options.background ?? '#000000';
@@ -147,9 +158,7 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
   /** Rows the title can touch (it starts 0.8 em down and is about 1.2 em tall). */
   const titleBand = Math.ceil(fontPx * 2.5);
 
-  function draw(index: number): void {
-    const frame = set.frames[index];
-    if (!frame) throw new RangeError(`frame index ${index} is outside 0..${set.frames.length - 1}`);
+  function draw(index: number, frame: Frame): void {
     const colors = look.colors(frame);
     const size = pointSizeFor(frame.count, height, options.pointSize);
     const paint = ({ scene, copyToComposite }: Backend) => {
@@ -172,25 +181,45 @@ export function createFrameRenderer(set: FrameSet, options: RenderOptions): Fram
       ctx.fillStyle = '#ffffff';
       ctx.textAlign = 'center';
       ctx.textBaseline = 'top';
-      ctx.fillText(titleText(index, set.frames.length, frame), width / 2, Math.round(fontPx * 0.8));
+      ctx.fillText(titleText(index, total, frame), width / 2, Math.round(fontPx * 0.8));
     }
   }
 
+  /** Awaits frame `index` from the source and draws it; the source hears when it is drawn. */
+  async function drawFromSource(index: number): Promise<void> {
+    if (!(index >= 0 && index < total)) throw new RangeError(`frame index ${index} is outside 0..${total - 1}`);
+    const frame = await source.frame(index);
+    try {
+      draw(index, frame);
+    } finally {
+      source.release?.(index);
+    }
+  }
+
+  function readBack(): ImageData {
+    if (!backend.image) return ctx.getImageData(0, 0, width, height);
+    // The CPU backend's buffer already holds the points: read back only the
+    // title's rows instead of allocating a whole frame each time.
+    if (options.title) backend.image.data.set(ctx.getImageData(0, 0, width, Math.min(height, titleBand)).data);
+    return backend.image;
+  }
+
   return {
-    count: set.frames.length,
+    count: total,
     get kind() {
       return backend.scene.kind;
     },
     pixels(index) {
-      draw(index);
-      if (!backend.image) return ctx.getImageData(0, 0, width, height);
-      // The CPU backend's buffer already holds the points: read back only the
-      // title's rows instead of allocating a whole frame each time.
-      if (options.title) backend.image.data.set(ctx.getImageData(0, 0, width, Math.min(height, titleBand)).data);
-      return backend.image;
+      if (!inMemory) throw new TypeError('pixels() draws frames held in memory (a FrameSet); a LazyFrames is drawn with readPixels()');
+      draw(index, frameAt(inMemory, index));
+      return readBack();
+    },
+    async readPixels(index) {
+      await drawFromSource(index);
+      return readBack();
     },
     async render(index, format) {
-      draw(index);
+      await drawFromSource(index);
       if (format === 'rgba') return new Blob([ctx.getImageData(0, 0, width, height).data]);
       return canvasToBlob(composite, format === 'png' ? 'image/png' : 'image/jpeg');
     },

@@ -2,6 +2,7 @@
 // `vmin`/`vmax` and `palette` options, checked, and the ColorScale they give a FrameSet.
 // python/cloudreel/scales.py checks the same options with the same words.
 import type { Bounds, FrameSet } from './frames.js';
+import type { LazyFrames } from './lazy-frames.js';
 import { toLocal, type Vec3 } from './origin.js';
 import { checkPalette, paletteTable, type Palette, type PaletteInput } from './palette.js';
 import { DEFAULTS, type ColormapName } from './settings.js';
@@ -67,13 +68,16 @@ export function checkBounds(input: unknown): Bounds {
   return { min: lo as Vec3, max: hi as Vec3 };
 }
 
+/** What the framing and colours need of an animation, in memory (FrameSet) or not (LazyFrames). */
+type Animation = FrameSet | LazyFrames;
+
 /** `bounds` (world coordinates) in the FrameSet's coordinates. */
-export function localBounds(bounds: Bounds, set: FrameSet): Bounds {
+export function localBounds(bounds: Bounds, set: Pick<FrameSet, 'origin'>): Bounds {
   return { min: toLocal(bounds.min, set.origin), max: toLocal(bounds.max, set.origin) };
 }
 
 /** The box the camera fits: the `bounds` option where given, else every point of every frame. */
-export function framingBounds(set: FrameSet | null, bounds?: Bounds): Bounds | null {
+export function framingBounds(set: Animation | null, bounds?: Bounds): Bounds | null {
   if (!set) return null;
   return bounds ? localBounds(bounds, set) : set.bounds;
 }
@@ -99,8 +103,9 @@ export function checkScaleOptions(options: { bounds?: unknown; vmin?: unknown; v
   return out;
 }
 
-/** Lowest and highest value over every frame's values, or null when no frame has any. */
-export function valueRange(set: FrameSet): [number, number] | null {
+/** Lowest and highest value over every frame's values, or null when no frame has any (a LazyFrames says it). */
+export function valueRange(set: Animation): [number, number] | null {
+  if (!('frames' in set)) return set.valueRange;
   let lo = Infinity;
   let hi = -Infinity;
   for (const frame of set.frames) {
@@ -119,7 +124,7 @@ export function valueRange(set: FrameSet): [number, number] | null {
  * (else the data's); values over [vmin, vmax], where a missing end comes from
  * the values over all frames (and gives way to the other end if they cross).
  */
-export function colorScale(set: FrameSet, options: ScaleOptions & { colormap?: ColormapName } = {}): ColorScale {
+export function colorScale(set: Animation, options: ScaleOptions & { colormap?: ColormapName } = {}): ColorScale {
   const box = framingBounds(set, options.bounds);
   let lo = options.vmin;
   let hi = options.vmax;

@@ -67,6 +67,19 @@ async function readFrames(cloudreel, header, base, signal, timings) {
 }
 
 /**
+ * A lazy export's frames (python/cloudreel/lazy_frames.py): fetched one at a time as the renderer
+ * asks, a few ahead, each checked as it arrives (fetchedFrames); a frame Python cannot read or
+ * refuses fails the export with Python's words.
+ */
+function lazyFrames(cloudreel, header, base, signal) {
+  return cloudreel.fetchedFrames(header, async (index) => {
+    const response = await fetch(new URL(`frame/${index}`, base), { cache: 'no-store', signal });
+    if (!response.ok) throw new Error(response.status === 422 ? await response.text() : `GET frame/${index} answered ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  });
+}
+
+/**
  * One export, everything it holds its own (abort controller, statuses, timings, routes under `base`).
  * `done` resolves once its result or failure has been sent.
  */
@@ -85,7 +98,7 @@ function runJob(base) {
     const cloudreel = await core;
     timings.jobRequested = performance.now();
     const job = await (await get(base, 'job', signal)).json();
-    const frames = await readFrames(cloudreel, job.header, base, signal, timings);
+    const frames = job.lazy ? lazyFrames(cloudreel, job.header, base, signal) : await readFrames(cloudreel, job.header, base, signal, timings);
     timings.framesChecked = performance.now();
     const result = await cloudreel.exportAnimation(frames, { ...job.options, signal, onStatus: report });
     await statuses;

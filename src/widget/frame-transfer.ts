@@ -155,17 +155,21 @@ export function decodePayload(header: FramesHeader, payload: Uint8Array): FrameS
  */
 export class PayloadDecoder {
   readonly #builder: FrameSetBuilder;
+  readonly #first: number;
   #at = 0;
 
+  /** `firstIndex`: the animation's index of the payload's first frame (a lazy export's frame alone), for the errors' names. */
   constructor(
     readonly header: FramesHeader,
     readonly payload: Uint8Array,
+    firstIndex = 0,
   ) {
     const size = payloadSize(header);
     if (size !== payload.length || size !== header.total_bytes) {
       throw new TransferError(`frames header says ${header.total_bytes} bytes, its frames need ${size}, and ${payload.length} arrived`);
     }
-    this.#builder = new FrameSetBuilder(headerOrigin(header));
+    this.#first = firstIndex;
+    this.#builder = new FrameSetBuilder(headerOrigin(header), firstIndex);
   }
 
   advance(available: number): void {
@@ -181,7 +185,7 @@ export class PayloadDecoder {
       let colors: Uint8Array | null = null;
       if (f.colors) {
         colors = new Uint8Array(buffer, byteOffset + at, f.points * 3);
-        this.#checkPadding(at + f.points * 3, at + b.colors, `frames[${i}]: colour padding`);
+        this.#checkPadding(at + f.points * 3, at + b.colors, `frames[${this.#first + i}]: colour padding`);
         at += b.colors;
       }
       const values = f.values ? new Float32Array(buffer, byteOffset + at, f.points) : null;
@@ -189,7 +193,7 @@ export class PayloadDecoder {
       let categories: Uint8Array | null = null;
       if (f.categories) {
         categories = new Uint8Array(buffer, byteOffset + at, f.points);
-        this.#checkPadding(at + f.points, at + b.categories, `frames[${i}]: category padding`);
+        this.#checkPadding(at + f.points, at + b.categories, `frames[${this.#first + i}]: category padding`);
       }
       // The builder checks the values (finite) and that one frame has one of colours, values, categories.
       this.#builder.add({ points, colors, values, categories });

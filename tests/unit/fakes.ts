@@ -1,5 +1,6 @@
 // Stand-ins for the browser stages (three.js renderer, ffmpeg.wasm encoders), for unit tests only.
 import type { Container, EncodeJob, Encoder, FrameSource } from '../../src/core/encode/encoder';
+import { frameCount } from '../../src/core/lazy-frames';
 import type { ExportStages } from '../../src/core/pipeline';
 import type { FrameRenderer } from '../../src/core/render';
 
@@ -67,7 +68,7 @@ export function fakeRenderer(count: number, log: string[] = []): FrameRenderer {
 }
 
 export function fakeStages(encoders: Encoder[], log: string[] = []): ExportStages {
-  return { createRenderer: (set) => fakeRenderer(set.frames.length, log), encoders };
+  return { createRenderer: (set) => fakeRenderer(frameCount(set), log), encoders };
 }
 
 export const frames = (n: number) => Array.from({ length: n }, (_, i) => ({ points: [i, 0, 0] }));

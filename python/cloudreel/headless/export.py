@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..frames import normalize_frames
+from ..lazy_frames import LazyFrames, is_lazy_source
 from ..options import (check_background, check_fps, check_point_shape, check_point_size, check_quality, check_side,
                        check_view, page_view)
 from ..palette import check_palette
@@ -92,7 +93,9 @@ def export(frames, path: str | os.PathLike, *, fps: float = 5, width: int = 1280
     """Renders ``frames`` to a video at ``path`` in a headless browser and returns once it is written.
 
     ``frames``, ``colors``, ``values`` and ``categories`` are what Animation takes, checked by
-    the same rules. The extension follows the codec that worked (``.mp4``, ``.webm`` or
+    the same rules; or ``frames`` is read lazily, frame by frame as the page renders it: a list of
+    file paths, any re-iterable of frames, or a cloudreel.LazyFrames (lazy_frames.py: a bounds pass
+    first, unless ``bounds=`` and, for values, ``vmin``/``vmax`` make it unnecessary). The extension follows the codec that worked (``.mp4``, ``.webm`` or
     ``.gif``, as save()); the file appears whole or not at all. ``on_status(phase, fraction,
     message)`` receives every status of the page (from a background thread); ``progress``
     shows them on stderr (a bar in a terminal, a line per phase elsewhere). ``browser``: a
@@ -128,16 +131,34 @@ def _export(frames, path, *, colors, values, categories, on_status, browser,
     t0 = time.monotonic()
     target = export_target(path)
     checked = page_options(**options)
+    if isinstance(frames, LazyFrames) or is_lazy_source(frames):
+        if any(v is not None for v in (colors, values, categories)):
+            raise ValueError("colors=, values= and categories= go with frames held in memory; frames read lazily "
+                             "(file paths, a re-iterable) carry their own")
+        lazy = frames if isinstance(frames, LazyFrames) else LazyFrames(
+            frames, bounds=options.get("bounds"), vmin=options.get("vmin"), vmax=options.get("vmax"),
+            on_progress=_measuring(on_status))
+        return render(lazy.header(), lazy, target, checked, on_status=on_status, browser=browser,
+                      on_request=on_request, started=t0)
     header, payload = pack_frames(normalize_frames(frames, colors=colors, values=values, categories=categories))
     return render(header, payload, target, checked, on_status=on_status, browser=browser, on_request=on_request,
                   started=t0)
+
+
+def _measuring(on_status: Optional[StatusCallback]):
+    """The bounds pass's progress as statuses ("prepare": "Measuring frame i/N")."""
+    def heard(done: int, total: Optional[int], unit: str) -> None:
+        if on_status is not None and total:
+            on_status("prepare", 0.0, f"Measuring {unit} {min(done + 1, total)}/{total}")
+    return heard
 
 
 def render(header: dict, payload, target: Path, options: dict, *, on_status: Optional[StatusCallback] = None,
            browser: Optional[str] = None, on_request: Optional[Callable[[str], None]] = None,
            on_wait: Optional[Callable[[], None]] = None, started: Optional[float] = None) -> ExportResult:
     """The one way a video is made without a page: frames already normalized and packed (``header``,
-    ``payload`` from wire.pack_frames), ``options`` from page_options(); the video is written atomically
+    ``payload`` from wire.pack_frames; or a lazy_frames.LazyFrames as ``payload`` with its header(),
+    its frames read as the page asks for them), ``options`` from page_options(); the video is written atomically
     at ``target`` (its suffix following the codec). export() and Animation's headless route call it.
     ``on_wait()`` runs on the calling thread while the engine works (Engine.run); ``started`` is when
     the caller began preparing (time.monotonic()), for the "prepare" timing."""
@@ -145,13 +166,16 @@ def render(header: dict, payload, target: Path, options: dict, *, on_status: Opt
     files = runner_files()
     target.parent.mkdir(parents=True, exist_ok=True)
     t1 = time.monotonic()
-    export = RunnerExport({"header": header, "options": options}, payload, target.parent, on_status)
+    lazy = {"lazy": True} if isinstance(payload, LazyFrames) else {}
+    export = RunnerExport({"header": header, "options": options, **lazy}, payload, target.parent, on_status)
     try:
         cancel = threading.Event()
         engine = get_engine(browser)
         engine.run(lambda b: _drive_page(engine, b, files, export, cancel, on_request), cancel=cancel, on_wait=on_wait)
         if export.callback_error is not None:
             raise export.callback_error
+        if export.frame_error is not None and export.result is None:
+            raise export.frame_error  # a frame of a lazy export, in its own words (ValueError, ReadError)
         if export.result is None:
             failure = export.failure or {}
             if failure.get("name") == "AbortError" or cancel.is_set():

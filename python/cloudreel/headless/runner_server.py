@@ -1,5 +1,6 @@
-"""The runner page's loopback HTTP server: the page's files, each export's job and frames, its statuses
-and the video streamed back, every request behind a random token (the page's, or one export's)."""
+"""The runner page's loopback HTTP server: the page's files, each export's job and frames (all at once, or
+one at a time as the page renders them for a lazy export), its statuses and the video streamed back,
+every request behind a random token (the page's, or one export's)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ _MAX_CHUNK = 16 << 20
 class RunnerExport:
     """One export's side of the runner server, under its own random ``token``.
 
-    ``job`` (options and the wire header) and ``payload`` (wire.pack_frames bytes) go to
-    the page; its statuses go to ``on_status(phase, fraction, message)`` (called on the
+    ``job`` (options and the wire header) and ``payload`` (wire.pack_frames bytes, or a
+    lazy_frames.LazyFrames whose frames the page asks for one at a time at ``frame/<i>``) go to
+    the page (a frame that cannot be read or is invalid is kept in ``frame_error``, its words
+    sent to the page, which fails); its statuses go to ``on_status(phase, fraction, message)`` (called on the
     server's threads); the video is written by a VideoReceiver in ``folder``, which
     take_video() hands over once ``finished`` is set with a ``result``. ``failure`` holds
     what the page reported instead. close() discards a video nobody took. Only requests
@@ -49,6 +52,8 @@ class RunnerExport:
         self.last_activity = time.monotonic()
         #: How many requests carried this export's token (a page that never asked can be retried elsewhere).
         self.requests = 0
+        #: The error reading or checking a frame of a lazy export raised (the caller raises it again).
+        self.frame_error: Optional[BaseException] = None
         self._job, self._payload, self._folder = json.dumps(job).encode(), payload, folder
         self._on_status = on_status
         self._receiver: Optional[VideoReceiver] = None
@@ -94,6 +99,17 @@ class RunnerExport:
             if self._closed or self._receiver is None:
                 raise ValueError(f"chunk {index} of the video came before its begin (or after the export ended)")
             self._receiver.add(index, offset, data)
+
+    def _frame_message(self, index: int) -> list:
+        """Frame ``index`` of a lazy export as a wire frame message (read now, on the request's thread)."""
+        if isinstance(self._payload, (bytes, bytearray, memoryview)):
+            raise LookupError("this export's frames come all at once (GET frames)")
+        try:
+            return self._payload.message(index)
+        except (ValueError, TypeError) as e:  # the frame's own words (ReadError is a ValueError); IndexError: 404
+            if self.frame_error is None:
+                self.frame_error = e
+            raise
 
     def _end(self, result: Optional[dict], failure: Optional[dict]) -> None:
         if not self.finished.is_set():
@@ -242,12 +258,14 @@ def _handler(host: RunnerHost):
             owner, name, _ = route
             if name in host.files:
                 self._send_file(host.files[name])
-            elif owner is host and name in ("job", "frames"):
+            elif owner is host and (name in ("job", "frames") or name.startswith("frame/")):
                 self._forbid()  # an export's own routes need the export's token
             elif name == "job":
                 self._answer(200, owner._job, "application/json")
             elif name == "frames":
                 self._send_frames(owner)
+            elif re.fullmatch(r"frame/\d+", name):
+                self._send_frame(owner, int(name[6:]))
             else:
                 self._answer(404, b"not found")
 
@@ -259,6 +277,25 @@ def _handler(host: RunnerHost):
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(payload)
+
+        def _send_frame(self, export: RunnerExport, index: int) -> None:
+            """One frame of a lazy export, read when asked: Python holds the frames being sent, the
+            page asks for the next ones as it renders (a few ahead), so neither side holds them all."""
+            try:
+                parts = export._frame_message(index)
+            except LookupError as e:
+                self._answer(404, str(e).encode())
+                return
+            except (ValueError, TypeError) as e:
+                self._answer(422, str(e).encode())
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(sum(len(memoryview(p).cast("B")) for p in parts)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            for part in parts:
+                self.wfile.write(part)
 
         def _send_file(self, path: Path) -> None:
             with open(path, "rb") as file:

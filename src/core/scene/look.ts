@@ -4,6 +4,7 @@ import type { PerspectiveCamera } from 'three';
 import { cameraFromView, fitView, type CameraView, type FittedView } from '../camera.js';
 import type { ColormapName } from '../colormap.js';
 import type { Bounds, Frame, FrameSet } from '../frames.js';
+import type { LazyFrames } from '../lazy-frames.js';
 import { viewToLocal } from '../origin.js';
 import { pointColors } from '../point-colors.js';
 import { colorScale, framingBounds, type ColorScale, type ScaleOptions } from '../scale.js';
@@ -23,7 +24,7 @@ export interface SceneLook {
   colors(frame: Frame): Uint8Array;
 }
 
-export function sceneLook(set: FrameSet | null, options: LookOptions): SceneLook {
+export function sceneLook(set: FrameSet | LazyFrames | null, options: LookOptions): SceneLook {
   const framing = framingBounds(set, options.bounds);
   let scale: ColorScale | null = null;
   return {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { codecSpec, decodeEndsArgs, encodeArgs, FFMPEG_CODECS, type ArgsJob } from '../../../../src/core/encode/ffmpeg-args';
 import type { FFmpegHost } from '../../../../src/core/encode/ffmpeg-host';
 import type { ExportOptions } from '../../../../src/core/options';
+import { frameCount } from '../../../../src/core/lazy-frames';
 import { runExport } from '../../../../src/core/pipeline';
 import { fakeRenderer, validFile } from '../../fakes';
 
@@ -74,7 +75,7 @@ async function exportArgv(options: ExportOptions, count = 3) {
   const { host, argv, written } = fakeHost(() => count);
   const frames = Array.from({ length: count }, (_, i) => ({ points: [i, 0, 0] }));
   const outcome = await runExport(frames, options, {
-    createRenderer: (set) => fakeRenderer(set.frames.length),
+    createRenderer: (set) => fakeRenderer(frameCount(set)),
     encoders: createFFmpegEncoders(host),
   }).then(
     (result) => ({ result, error: undefined }),
