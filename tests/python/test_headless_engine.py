@@ -296,3 +296,126 @@ def test_from_a_running_asyncio_loop_in_an_nbclient_cell(isolated, tmp_path, mon
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "sync API refused: True" in text
     assert re.search(r"^version \d+\.\d+", text, re.M), text
+
+
+def renderers_of(browser_pid: int) -> set:
+    """The renderer processes under a browser (through its zygotes), from /proc."""
+    children: dict = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = set(), list(children.get(browser_pid, []))
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:
+            pass
+    return found
+
+
+#: Seconds from a new page's renderer appearing to the browser's kill, one per attempt: Playwright's
+#: hang needs the kill while it initializes the page (here about 0.03 to 0.15 s after; 0.08 hit 14 of 14).
+KILL_DELAYS = (0.08, 0.05, 0.11, 0.03, 0.14, 0.0)
+
+
+def kill_when_a_page_starts(browser_pid: int, delay: float) -> threading.Thread:
+    """Kills the browser ``delay`` seconds after a new renderer appears under it, i.e. while Playwright
+    opens a page: the driver sees the browser go, yet new_page() may never return (Playwright's own hang)."""
+    before = renderers_of(browser_pid)
+
+    def kill():
+        deadline = time.monotonic() + 30
+        while not renderers_of(browser_pid) - before and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(delay)
+        os.kill(browser_pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill, daemon=True)
+    killer.start()
+    return killer
+
+
+def outcome_within(call, seconds: float, what: str):
+    """``call()``'s result or error, from a thread joined for ``seconds``: a hang fails the test instead."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = call()
+        except BaseException as error:  # handed to the test
+            box["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{what} hung: still running {seconds:g} s after its browser was killed"
+    return box.get("result"), box.get("error")
+
+
+STOPPED_DRIVER = "a Playwright call still waited on it 1 s later, so Playwright's driver was killed too"
+
+
+def test_a_playwright_call_that_outlives_its_browser_ends_with_the_driver(isolated):
+    """The browser killed while Playwright opens a page: new_page() may wait forever (the driver saw the
+    browser go). The engine's watchdog kills the driver after ``browser_gone_grace``; the job fails with
+    BrowserCrashed, the next job starts a fresh driver and browser. Tried until the hang's window is hit."""
+    engine = isolated(browser_gone_grace=1.0)
+    messages = []
+    for delay in KILL_DELAYS:
+        pid = engine.run(lambda b: engine.browser_pid)
+        driver = engine.driver_pid
+        assert b"run-driver" in Path(f"/proc/{driver}/cmdline").read_bytes()  # Playwright's own attributes still hold
+
+        def opens_a_page(browser):
+            context = browser.new_context()
+            killer = kill_when_a_page_starts(pid, delay)
+            context.new_page()
+            killer.join()
+            return "the page opened before the browser went"
+
+        result, error = outcome_within(lambda: engine.run(opens_a_page), 30, "a job whose browser went in new_page()")
+        assert isinstance(error, BrowserCrashed) or result, (result, error)
+        messages.append(str(error))
+        if STOPPED_DRIVER in str(error):
+            assert engine_module._wait_gone(driver, 5)
+            break
+    assert any(STOPPED_DRIVER in m for m in messages), f"never caught new_page() outliving its browser: {messages}"
+    assert re.search(rf"The browser {CHROMIUM} \(pid {pid}\) exited while the job ran \(killed or crashed\); "
+                     rf"{STOPPED_DRIVER}; the next job starts a fresh one", messages[-1])
+    assert engine.run(lambda b: b.new_page().evaluate("() => 1 + 1")) == 2
+    assert engine.browser_pid != pid and engine.driver_pid not in (None, driver)
+
+
+def test_export_whose_browser_goes_while_its_runner_page_opens_fails_and_the_next_works(isolated, tmp_path, monkeypatch):
+    """cloudreel.export() never hangs: the browser killed while the runner page opens ends that export with
+    BrowserCrashed and no file; the next export starts a fresh driver and browser and writes its video."""
+    import numpy as np
+
+    import cloudreel
+
+    engine = isolated(browser_gone_grace=1.0)
+    monkeypatch.setitem(engine_module._engines, os.path.realpath(CHROMIUM), engine)  # export()'s get_engine()
+    frames = [np.random.default_rng(i).normal(size=(500, 3)) for i in range(3)]
+    out = tmp_path / "out"
+    messages = []
+    for delay in KILL_DELAYS:  # no runner page is kept after a failure: each export opens a fresh one
+        pid = engine.run(lambda b: engine.browser_pid)
+        killer = kill_when_a_page_starts(pid, delay)
+        _, error = outcome_within(lambda: cloudreel.export(frames, out / "v.mp4", width=96, height=64, progress=False),
+                                  60, "cloudreel.export() whose browser went while its page opened")
+        killer.join(30)
+        assert isinstance(error, BrowserCrashed), error
+        assert not out.exists() or list(out.iterdir()) == []
+        messages.append(str(error))
+        if STOPPED_DRIVER in str(error):
+            break
+    assert any(STOPPED_DRIVER in m for m in messages), f"never caught new_page() outliving its browser: {messages}"
+    result = cloudreel.export(frames, out / "v.mp4", width=96, height=64, progress=False)
+    assert result.frames == 3 and [p.name for p in out.iterdir()] == [result.path.name]

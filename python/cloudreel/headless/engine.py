@@ -23,6 +23,10 @@ INTERRUPT_GRACE_S = 5.0  # how long a cancelled job may take to return before it
 CLOSE_TIMEOUT_S = 10.0
 #: After a caller's Ctrl-C, how long the next job waits to see whether the browser got the signal too.
 INTERRUPT_SETTLE_S = 1.0
+#: How long a job may go on after its browser is gone before Playwright's driver is killed too: a
+#: Playwright call in flight when the browser died may never return (e.g. new_page()), although the
+#: driver saw the browser go; without the driver every call in flight raises.
+BROWSER_GONE_GRACE_S = 3.0
 _POLL_S = 0.1  # waits are sliced so that Ctrl-C reaches the caller on every platform
 
 
@@ -78,6 +82,7 @@ class _Task:
         self.result: Any = None
         self.error: Optional[BaseException] = None
         self.killed = False  # its caller killed the browser to stop it
+        self.driver_killed = False  # the watchdog killed the driver: the job outlived its browser
         self.abandoned = False  # its caller stopped waiting: not started if still launching
 
     def claim(self) -> bool:
@@ -112,7 +117,8 @@ class Engine:
     one) and its objects belong to the thread that made them, so this thread owns Playwright
     and a warm browser; ``run`` hands it a job from any thread. The browser starts on the first
     job, is replaced after ``recycle_after`` jobs and after a crash, and closes with ``close()``
-    or at interpreter exit. Contexts and pages a job leaves open are closed after it returns,
+    or at interpreter exit. A job still running ``browser_gone_grace`` seconds after its browser
+    went has its driver killed too (a Playwright call may outlive the browser otherwise). Contexts and pages a job leaves open are closed after it returns,
     except those of what a job keep()s for later jobs on the same browser (the runner page).
     """
 
@@ -123,12 +129,14 @@ class Engine:
         recycle_after: int = DEFAULT_RECYCLE_AFTER,
         launch_timeout: float = LAUNCH_TIMEOUT_S,
         interrupt_grace: float = INTERRUPT_GRACE_S,
+        browser_gone_grace: float = BROWSER_GONE_GRACE_S,
     ):
         _require_playwright()
         self.executable = executable
         self.recycle_after = recycle_after
         self.launch_timeout = launch_timeout
         self.interrupt_grace = interrupt_grace
+        self.browser_gone_grace = browser_gone_grace
         self.launches = 0
         self.jobs_run = 0
         self._lock = threading.Lock()
@@ -137,11 +145,13 @@ class Engine:
         self._closed = False
         self._current: Optional[_Task] = None
         self._browser_pid: Optional[int] = None
+        self._driver_pid: Optional[int] = None  # Playwright's driver (node), while it runs
         # Touched by the engine thread only.
         self._playwright: Any = None
         self._browser: Any = None
         self._cdp: Any = None
         self._since_launch = 0
+        self._driver_error: Any = None  # the driver pipe's error future (Playwright's), while it runs
         self._kept: Dict[str, Any] = {}  # keep(): name -> a value with .context and .close()
         self._interrupted = False  # set by a caller's Ctrl-C, read by the engine thread's next job
         self.temp_root: Optional[str] = None  # the driver's and browser's temp folder while they run
@@ -155,6 +165,11 @@ class Engine:
     def browser_pid(self) -> Optional[int]:
         """The process id of the running browser (None before the first job and between browsers)."""
         return self._browser_pid
+
+    @property
+    def driver_pid(self) -> Optional[int]:
+        """The process id of Playwright's driver while it runs (None before the first job and between drivers)."""
+        return self._driver_pid
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"{self.launches} launches, {self.jobs_run} jobs"
@@ -300,6 +315,7 @@ class Engine:
                     continue
                 with self._lock:
                     self._current = item
+                threading.Thread(target=self._watch, args=(item,), name="cloudreel-engine-watchdog", daemon=True).start()
                 try:
                     item.finish(result=self._run_one(item))
                 except BaseException as error:  # the job's own error, handed to its caller
@@ -327,9 +343,13 @@ class Engine:
             self._discard_crashed()
             if task.killed:
                 raise
+            stuck = (
+                f"; a Playwright call still waited on it {self.browser_gone_grace:g} s later, so Playwright's "
+                f"driver was killed too" if task.driver_killed else ""
+            )
             raise BrowserCrashed(
                 f"The browser {self.executable} (pid {pid}) exited while the job ran (killed or "
-                f"crashed); the next job starts a fresh one. The job's error: {_first_lines(error, 3)}"
+                f"crashed){stuck}; the next job starts a fresh one. The job's error: {_first_lines(error, 3)}"
             ) from error
         finally:
             self.jobs_run += 1
@@ -350,6 +370,30 @@ class Engine:
             return
         if self.recycle_after and self._since_launch >= self.recycle_after:
             self._discard_browser()
+
+    def _watch(self, task: _Task) -> None:
+        """The watchdog of one job (its own thread, until the job ends): once the job's browser is gone
+        (exited or a zombie) and the job still runs ``browser_gone_grace`` seconds later, it kills
+        Playwright's driver, so that a Playwright call that outlived the browser raises instead of
+        waiting forever; the job then fails with BrowserCrashed and the next starts a fresh driver."""
+        gone_since: Optional[float] = None
+        while not task.done.wait(_POLL_S):
+            with self._lock:
+                pid, driver = self._browser_pid, self._driver_pid
+            if pid is None or driver is None or not _wait_gone(pid, 0):
+                gone_since = None
+                continue
+            now = time.monotonic()
+            if gone_since is None:
+                gone_since = now
+            if now - gone_since < self.browser_gone_grace:
+                continue
+            with self._lock:  # the same job, browser and driver: a fresh driver is never killed
+                if self._current is task and self._browser_pid == pid and self._driver_pid == driver:
+                    task.driver_killed = True
+                    self._driver_pid = None
+                    _kill_process_tree(driver)
+            return
 
     def _ready_browser(self) -> Any:
         if self._interrupted:
@@ -373,8 +417,12 @@ class Engine:
         # signal (ipykernel ends its children at shutdown; Ctrl-C reaches the process group)
         # cannot remove its own.
         self.temp_root = tempfile.mkdtemp(prefix="cloudreel-engine-")
+        manager = sync_playwright()
         with _driver_temp_folder(self.temp_root):
-            self._playwright = sync_playwright().start()
+            self._playwright = manager.start()
+        pid, self._driver_error = _driver_pipe(manager)
+        with self._lock:
+            self._driver_pid = pid
 
     def _launch(self) -> None:
         if self._playwright is None:
@@ -437,9 +485,14 @@ class Engine:
         self._stop_playwright()
 
     def _stop_playwright(self) -> None:
+        with self._lock:
+            self._driver_pid = None
         playwright, self._playwright = self._playwright, None
         if playwright is not None:
             _quietly(playwright.stop)
+        error, self._driver_error = self._driver_error, None
+        if error is not None and error.done() and not error.cancelled():
+            error.exception()  # a driver that was killed: read, so asyncio does not log it as never retrieved
         root, self.temp_root = self.temp_root, None
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
@@ -481,6 +534,14 @@ def _driver_temp_folder(folder: str) -> Iterator[None]:
             transport.get_driver_env = original
 
 
+def _driver_pipe(manager: Any) -> tuple:
+    """The process id of the driver a started ``sync_playwright()`` runs, and its pipe's error future
+    (Playwright's own attributes: playwright is pinned, and test_headless_engine.py checks the pid)."""
+    transport = getattr(getattr(manager, "_client", None), "_transport", None)
+    pid = getattr(getattr(transport, "_proc", None), "pid", None)
+    return pid, getattr(transport, "on_error_future", None)
+
+
 def _wait_gone(pid: int, seconds: float) -> bool:
     """Whether the process exits (or is a zombie) within ``seconds``."""
     deadline = time.monotonic() + seconds
@@ -500,7 +561,8 @@ def _wait_gone(pid: int, seconds: float) -> bool:
 
 
 def _kill_process_tree(pid: int) -> None:
-    """Kills a browser and its helpers (Playwright starts it as a process-group leader on POSIX)."""
+    """Kills a process, with its group if it leads one (Playwright starts the browser as a
+    process-group leader on POSIX, so its helpers go too; the driver is only itself)."""
     try:
         if sys.platform == "win32":
             os.kill(pid, signal.SIGTERM)
