@@ -53,9 +53,9 @@ def test_a_browser_killed_mid_job_is_restarted_and_the_job_tried_again(first_run
     assert all(isinstance(r, ExportResult) for r in results), [str(r) for r in results if not isinstance(r, ExportResult)]
     assert [r.path.name for r in results] == [f"seq_{i}.mp4" for i in range(8)]  # one result per job, in order
     retried = [r.getMessage() for r in records if "trying again" in r.getMessage()]
-    # Tried again after the engine's BrowserCrashed; or, when the browser died while Playwright was opening the page
-    # (new_page() then never returns: a hang of the engine's, reported), after the batch's timeout ended its worker.
-    assert retried and all("exited while the job ran" in m or "worker process died" in m for m in retried), retried
+    # Tried again after the engine's BrowserCrashed, also when the browser died while Playwright was opening the
+    # page (the engine's watchdog then kills Playwright's stuck driver), never by the batch's timeout.
+    assert retried and all("exited while the job ran" in m for m in retried), retried
     # Every video written exactly once (the killed attempt wrote nothing), whole, and nothing else in the folder.
     assert sorted(exported(records)) == sorted(str(out / f"seq_{i}.mp4") for i in range(8))
     assert sorted(p.name for p in out.iterdir()) == sorted(f"seq_{i}.mp4" for i in range(8))
