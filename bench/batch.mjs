@@ -82,6 +82,7 @@ export async function measureBatch(c, { log }) {
       f.browsersEqualWorkers = f.browserLaunches === (form === 'loop' ? 1 : c.workers);
     }
     const parallel = BATCH_FORMS.filter((f) => f !== 'loop').map((f) => results.forms[f]);
+    results.projection = projectBatch(results);
     results.status = parallel.every((f) => f.ok && f.ratio >= results.target.ratio && f.browsersEqualWorkers) && loop.ok ? 'ok' : 'missed-target';
   } catch (e) {
     results.status = 'failed';
@@ -90,6 +91,29 @@ export async function measureBatch(c, { log }) {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
   return results;
+}
+
+/** Setups the README's throughput table projects to: machines x cores. */
+export const PROJECTED_SETUPS = [
+  { name: '1 machine, 8 cores', machines: 1, cores: 8 },
+  { name: '1 machine, 32 cores', machines: 1, cores: 32 },
+  { name: '10 nodes x 32 cores', machines: 10, cores: 32 },
+];
+
+/**
+ * Jobs per minute projected from the measured per-job CPU cost (every process of the pool form's tree, start-up
+ * included): CPU-bound, a core gives 60 / cpuSecondsPerJob jobs a minute; one worker (one browser) per
+ * loop-cores-busy cores, each holding the measured peak worker PSS.
+ */
+export function projectBatch(r) {
+  const pool = r.forms.pool;
+  const coresPerWorker = Math.max(1, r.forms.loop.coresBusy);
+  return PROJECTED_SETUPS.map((s) => {
+    const workers = Math.max(1, Math.floor(s.cores / coresPerWorker));
+    const jobsPerMinute = (60 * s.cores * s.machines) / pool.cpuSecondsPerJob;
+    return { ...s, workersPerMachine: workers, jobsPerMinute: round(jobsPerMinute, 0), jobsPerHour: round(jobsPerMinute * 60, -2),
+      memoryPerMachineGB: round((workers * pool.peakWorkerPssMB) / 1024, 1), thousandJobsMinutes: round(1000 / jobsPerMinute, 1) };
+  });
 }
 
 /** The row group and the target line, as the other figures. */
@@ -112,5 +136,7 @@ export function describeBatch(r) {
     const met = f.ratio >= t.ratio;
     lines.push(`  batch ${form} vs loop (loop keeps ${t.loopCoresBusy} cores busy): ${f.ratio}x jobs per minute (${f.ratioAfterStartup}x after start-up), browsers launched ${f.browserLaunches} for ${c.workers} workers  target >= ${t.ratio}x and browsers = workers: ${met && f.browsersEqualWorkers ? 'met' : 'NOT met'}`);
   }
+  lines.push(`  projected from the pool's ${r.forms.pool.cpuSecondsPerJob} CPU s/job and ${r.forms.pool.peakWorkerPssMB} MB PSS per worker:`);
+  for (const p of r.projection) lines.push(`    ${p.name}: ${p.workersPerMachine} workers per machine, ~${p.jobsPerMinute} jobs/min (1000 jobs in ~${p.thousandJobsMinutes} min), ~${p.memoryPerMachineGB} GB per machine`);
   return lines;
 }
