@@ -15,6 +15,11 @@ const SCRIPT = path.join(BENCH_DIR, 'batch_bench.py');
 const TIMEOUT_MS = 60 * 60_000;
 const round = (x, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
 
+/** Busy CPU seconds of the whole machine since boot (every core, all but idle and iowait). */
+function machineCpuSeconds() {
+  return os.cpus().reduce((sum, c) => sum + (c.times.user + c.times.nice + c.times.sys + c.times.irq) / 1000, 0);
+}
+
 /** The issue's target ratio (parallel jobs per minute / the loop's) for a loop that keeps `cores` cores busy. */
 export function batchTarget(cores, workers) {
   return cores <= 1.1 ? 1.6 : 0.8 * (workers / cores);
@@ -40,6 +45,9 @@ function figures(r, c) {
     processSeconds: round(r.processSeconds, 2),
     cpuSeconds: round(r.cpuSeconds, 2),
     coresBusy: round(r.cpuSeconds / r.processSeconds, 2),
+    machineBusyCores: r.machineBusyCores,
+    loadAverageBefore: r.loadAverageBefore,
+    sampledCpuSecondsByKind: r.sampledCpuSecondsByKind,
     cpuSecondsPerJob: round(r.cpuSeconds / c.jobs, 2),
     workerSecondsPerJob: round((wall * workers) / c.jobs, 2),
     workerSecondsPerJobAfterStartup: round((wallAfterStartup * workers) / c.jobs, 2),
@@ -65,9 +73,15 @@ export async function measureBatch(c, { log }) {
       fs.mkdirSync(outdir, { recursive: true });
       log(`${form}: ${c.jobs} jobs of ${c.frames} x ${c.points} points${form === 'loop' ? '' : ` on ${c.workers} workers`}`);
       const args = ['run', form, '--input', input, '--outdir', outdir, '--jobs', String(c.jobs), '--workers', String(c.workers), '--fps', String(c.fps)];
+      const loadBefore = os.loadavg().map((x) => round(x, 2));
+      const cpuBefore = machineCpuSeconds();
       const { result } = await runPython(args, log, { script: SCRIPT, timeoutMs: TIMEOUT_MS });
+      // The machine's busy cores over the form's life, all processes (ours and anything else running).
+      result.machineBusyCores = round((machineCpuSeconds() - cpuBefore) / result.processSeconds, 2);
+      result.loadAverageBefore = loadBefore;
       results.forms[form] = { ...figures(result, c), raw: result };
-      log(`  ${results.forms[form].wallSeconds} s, ${results.forms[form].coresBusy} cores busy, ${result.browserLaunches} browser launches`);
+      const f = results.forms[form];
+      log(`  ${f.wallSeconds} s, ${f.coresBusy} cores busy (machine: ${f.machineBusyCores}), ${result.browserLaunches} browser launches; CPU s by process kind (sampled): ${JSON.stringify(f.sampledCpuSecondsByKind)}`);
     }
     results.loadAverageAfter = os.loadavg().map((x) => round(x, 2));
     const loop = results.forms.loop;

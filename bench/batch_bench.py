@@ -79,16 +79,36 @@ class Sampler:
     """Every 0.2 s: the Chromium browser processes of the tree (launches) and, each second, each browser's
     worker PSS (the Python process above its driver, the driver, the browser and its children)."""
 
-    def __init__(self, root_pid: int):
+    def __init__(self, root_pid: int, form: str):
+        self.form = form
         import psutil
 
         self.psutil, self.root = psutil, psutil.Process(root_pid)
         self.browsers = {}  # (pid, create_time) -> first seen (epoch s)
         self.peak_worker_pss = 0
         self.peak_tree_pss = 0
+        self.cpu_by_process = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+
+    def _kind(self, p) -> str:
+        name = p.name().lower()
+        if "chrom" in name:
+            return "chromium"
+        if name.startswith("node") or "playwright" in name:
+            return "playwright driver"
+        if "python" in name:
+            if p.pid == self.root.pid:
+                return "python (form)"
+            return "python (dask nannies and workers)" if self.form == "dask" else "python (pool workers, forkserver)"
+        return name
+
+    def cpu_by_kind(self) -> dict:
+        out = {}
+        for kind, seconds in self.cpu_by_process.values():
+            out[kind] = round(out.get(kind, 0) + seconds, 2)
+        return out
 
     @staticmethod
     def _is_browser(p) -> bool:
@@ -116,6 +136,13 @@ class Sampler:
                 tree = [self.root] + self.root.children(recursive=True)
             except Exception:
                 tree = []
+            for p in tree:  # last CPU time seen per process, by kind (a share of the total; the tail after the last sample is missed)
+                try:
+                    with p.oneshot():
+                        t = p.cpu_times()
+                        self.cpu_by_process[(p.pid, p.create_time())] = (self._kind(p), t.user + t.system)
+                except Exception:
+                    pass
             browsers = [p for p in tree if self._is_browser(p)]
             for b in browsers:
                 try:
@@ -149,7 +176,7 @@ def run(args) -> dict:
            "--jobs", str(args.jobs), "--workers", str(args.workers), "--fps", str(args.fps)]
     spawned = time.time()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE)
-    sampler = Sampler(child.pid)
+    sampler = Sampler(child.pid, args.form)
     try:
         out, _ = child.communicate(timeout=args.timeout)
     except subprocess.TimeoutExpired:
@@ -184,7 +211,7 @@ def run(args) -> dict:
     result.update(spawned=spawned, exited=exited, processSeconds=exited - spawned, cpuSeconds=cpu,
                   browserLaunches=len(sampler.browsers), browsersSeenAt=sorted(sampler.browsers.values()),
                   peakWorkerPssMB=sampler.peak_worker_pss / 2**20, peakTreePssMB=sampler.peak_tree_pss / 2**20,
-                  leftoversKilled=leftovers)
+                  leftoversKilled=leftovers, sampledCpuSecondsByKind=sampler.cpu_by_kind())
     return result
 
 
