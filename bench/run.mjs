@@ -7,6 +7,7 @@
 //   node bench/run.mjs [--quick] [--cases 48x100k,600x100k] [--skip-original] [--skip-transfer]
 //                      [--skip-jupyter-transfer] [--skip-headless] [--out FILE]
 //   node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]
+//   node bench/run.mjs --batch [--quick] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { launchChromium, openExamplePage, serveStatic, CHROMIUM_PATH } from '../examples/headless.mjs';
 import { BENCH_DIR, CACHE_DIR, ROOT, ensureFrames } from './frames.mjs';
 import { measureHeadlessExport, measureRunnerTransfer } from './headless.mjs';
+import { BATCH, QUICK_BATCH, describeBatch, measureBatch } from './batch.mjs';
 import { LONG_SEQUENCE, describeLongSequence, measureLongSequence } from './long-sequence.mjs';
 import { decodeToRGBA, ffmpegVersion, litFractionOfMiddleFrame, probe, timeNativeX264 } from './native.mjs';
 import * as inPage from './page-bench.mjs';
@@ -75,7 +77,7 @@ function skipReason(id, c) {
 
 function parseArgs(argv) {
   const args = { quick: false, cases: null, skipOriginal: false, skipTransfer: false, skipJupyterTransfer: false, skipHeadless: false, out: null,
-    longSequence: false, longFrames: LONG_SEQUENCE.frames, keepLongSequence: false };
+    longSequence: false, longFrames: LONG_SEQUENCE.frames, keepLongSequence: false, batch: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -87,15 +89,17 @@ function parseArgs(argv) {
     else if (a === '--out' || a.startsWith('--out=')) args.out = path.resolve(a.includes('=') ? a.split('=')[1] : argv[++i]);
     else if (a === '--long-sequence') args.longSequence = true;
     else if (a === '--keep-long-sequence') args.keepLongSequence = true;
+    else if (a === '--batch') args.batch = true;
     else if (a === '--long-frames' || a.startsWith('--long-frames=')) args.longFrames = Number(a.includes('=') ? a.split('=')[1] : argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--skip-jupyter-transfer] [--skip-headless] [--out FILE]');
       console.log('node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]   (writes 3.8 GB of scans, removed after)');
+      console.log('node bench/run.mjs --batch [--quick] [--out FILE]   (24 jobs of 48 x 100k: loop over export(), export_many(workers=2), export_many on a LocalCluster; --quick: 4 jobs of 6 x 10k)');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   if (!(Number.isInteger(args.longFrames) && args.longFrames >= 200)) throw new Error(`--long-frames must be a whole number >= 200, got ${args.longFrames}`);
-  args.out ??= path.join(BENCH_DIR, args.longSequence ? 'results-long-sequence.json' : 'results.json');
+  args.out ??= path.join(BENCH_DIR, args.longSequence ? 'results-long-sequence.json' : args.batch ? `results-batch${args.quick ? '-quick' : ''}.json` : 'results.json');
   const names = args.cases ?? (args.quick ? QUICK_CASES : Object.keys(CASES));
   for (const n of names) if (!CASES[n]) throw new Error(`unknown case ${n}: choose from ${Object.keys(CASES).join(', ')}`);
   args.caseNames = names;
@@ -561,8 +565,29 @@ async function mainLongSequence(args) {
   log(`\nRaw numbers: ${path.relative(process.cwd(), args.out)}`);
 }
 
+/** `--batch`: only the batch bench (issue 16), its figures to results-batch.json (results-batch-quick.json with --quick). */
+async function mainBatch(args) {
+  const started = new Date();
+  const c = args.quick ? QUICK_BATCH : BATCH;
+  log(`cloudreel bench: batch, ${c.jobs} jobs of ${c.frames} x ${c.points} points${args.quick ? ' (quick)' : ''}`);
+  const results = { startedAt: started.toISOString(), argv: process.argv.slice(2), machine: machineInfo() };
+  try {
+    results.batch = await measureBatch(c, { log: (l) => log(`  ${l}`) });
+  } finally {
+    results.finishedAt = new Date().toISOString();
+    fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  }
+  log('\nTargets');
+  for (const line of describeBatch(results.batch)) log(line);
+  log(`\nRaw numbers: ${path.relative(process.cwd(), args.out)}`);
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.batch) {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cloudreel.mjs'))) sh('npm', ['run', 'build']);
+    return mainBatch(args);
+  }
   if (args.longSequence) {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'cloudreel.mjs'))) sh('npm', ['run', 'build']);
     return mainLongSequence(args);
