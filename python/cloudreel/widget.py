@@ -53,6 +53,11 @@ EMBED_WARN_BYTES = 5_000_000
 HEADLESS_NOTE = "headless browser"
 
 
+#: The look traits' checks, the page's rules in Python (options.py, scales.py).
+_LOOK_CHECKS = {"colormap": check_colormap, "point_shape": check_point_shape, "point_size": check_point_size,
+                "background": check_background, "quality": check_quality, "view": check_view}
+
+
 class Animation(ipywidgets.DOMWidget):
     """A point-cloud animation shown in the cell, exportable to MP4 in the browser.
 
@@ -144,29 +149,9 @@ class Animation(ipywidgets.DOMWidget):
     def _check_size(self, proposal):
         return check_side(proposal["trait"].name, proposal["value"])
 
-    @validate("colormap")
-    def _check_colormap(self, proposal):
-        return check_colormap(proposal["value"])
-
-    @validate("point_shape")
-    def _check_point_shape(self, proposal):
-        return check_point_shape(proposal["value"])
-
-    @validate("point_size")
-    def _check_point_size(self, proposal):
-        return check_point_size(proposal["value"])
-
-    @validate("background")
-    def _check_background(self, proposal):
-        return check_background(proposal["value"])
-
-    @validate("quality")
-    def _check_quality(self, proposal):
-        return check_quality(proposal["value"])
-
-    @validate("view")
-    def _check_view(self, proposal):
-        return check_view(proposal["value"])
+    @validate(*_LOOK_CHECKS)
+    def _check_look(self, proposal):
+        return _LOOK_CHECKS[proposal["trait"].name](proposal["value"])
 
     @validate("vmin", "vmax")
     def _check_limits(self, proposal):
