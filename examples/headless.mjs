@@ -107,6 +107,7 @@ export async function launchChromium() {
       '--no-first-run',
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
+      '--disable-gpu-compositing',
     ],
   });
   const close = async () => {

@@ -9,12 +9,14 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
 import cloudreel
 from cloudreel.headless.engine import get_engine
+from cloudreel.headless import export as export_module
 from cloudreel.headless.export import _PAGE, _export
 from cloudreel.headless.runner_server import RunnerExport, RunnerHost
 
@@ -165,3 +167,26 @@ def test_a_module_that_never_loads_fails_the_export_and_other_files_get_their_ow
     result, names = small_export(tmp_path / "b.mp4")  # the real files again: a page of their own
     assert result.frames == 2 and "runner.html" in names, names
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "dist"]
+
+
+def test_a_cold_export_starts_its_browser_and_page_while_the_frames_are_checked(tmp_path, monkeypatch):
+    get_engine(BROWSER).close()  # no browser runs now: the next export is a cold one
+    engine = get_engine(BROWSER)
+    real = export_module.normalize_frames
+    ready_while_checking = []
+
+    def slow_check(*args, **kwargs):
+        # Held until the runner page has loaded: without the early start nothing loads it before
+        # the frames are packed, and this waits in vain.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not getattr(engine.kept(_PAGE), "opened", False):
+            time.sleep(0.02)
+        ready_while_checking.append(getattr(engine.kept(_PAGE), "opened", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_module, "normalize_frames", slow_check)
+    result = cloudreel.export(sphere(2, 50), tmp_path / "a.mp4", **{**SMALL, "progress": False}, browser=BROWSER)
+    assert ready_while_checking == [True] and result.frames == 2
+    assert engine.launches == 1 and engine.jobs_run == 1  # the early start is no job of its own
+    warm = cloudreel.export(sphere(2, 50), tmp_path / "b.mp4", **{**SMALL, "progress": False}, browser=BROWSER)
+    assert warm.frames == 2 and engine.launches == 1 and engine.jobs_run == 2

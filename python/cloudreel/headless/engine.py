@@ -74,8 +74,9 @@ def _wait_for(event: threading.Event, seconds: float) -> bool:
 class _Task:
     """One job handed to the engine thread, and how it ended."""
 
-    def __init__(self, job: Callable[[Any], Any]):
+    def __init__(self, job: Callable[[Any], Any], counted: bool = True):
         self.job = job
+        self.counted = counted  # a warm_up() is not a job: it counts neither as run nor toward recycling
         self.state = "queued"  # -> running -> done, or queued -> done (withdrawn)
         self.lock = threading.Lock()
         self.done = threading.Event()
@@ -203,13 +204,7 @@ class Engine:
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}.")
         task = _Task(job)
-        with self._lock:
-            if self._closed:
-                raise EngineClosed(f"The headless engine for {self.executable} is closed.")
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="cloudreel-engine", daemon=True)
-                self._thread.start()
-            self._queue.put(task)
+        self._enqueue(task)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while not task.done.wait(_POLL_S):
@@ -239,6 +234,24 @@ class Engine:
         if task.error is not None:
             raise task.error
         return task.result
+
+    def warm_up(self, job: Callable[[Any], Any]) -> None:
+        """Queues ``job(browser)`` without waiting for it: the browser starts (and the job readies
+        what later jobs use) while the caller does other work. Its result and its error are dropped:
+        a job that follows meets the same problem and reports it. Not counted as a job."""
+        try:
+            self._enqueue(_Task(job, counted=False))
+        except EngineClosed:
+            pass
+
+    def _enqueue(self, task: _Task) -> None:
+        with self._lock:
+            if self._closed:
+                raise EngineClosed(f"The headless engine for {self.executable} is closed.")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="cloudreel-engine", daemon=True)
+                self._thread.start()
+            self._queue.put(task)
 
     def _stop(self, task: _Task, cancel: Optional[threading.Event]) -> None:
         """Asks the job to stop, then makes it stop; returns once it has (or could not be made to)."""
@@ -352,8 +365,9 @@ class Engine:
                 f"crashed){stuck}; the next job starts a fresh one. The job's error: {_first_lines(error, 3)}"
             ) from error
         finally:
-            self.jobs_run += 1
-            self._since_launch += 1
+            if task.counted:
+                self.jobs_run += 1
+                self._since_launch += 1
             self._after_job()
 
     def _after_job(self) -> None:

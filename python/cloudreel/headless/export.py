@@ -131,6 +131,8 @@ def _export(frames, path, *, colors, values, categories, on_status, browser,
     t0 = time.monotonic()
     target = export_target(path)
     checked = page_options(**options)
+    if on_request is None:  # a test that watches every request sees the page load in its own export
+        start_browser_early(browser)
     if isinstance(frames, LazyFrames) or is_lazy_source(frames):
         if any(v is not None for v in (colors, values, categories)):
             raise ValueError("colors=, values= and categories= go with frames held in memory; frames read lazily "
@@ -267,11 +269,7 @@ def _drive_page(engine, browser, files: Mapping[str, Path], export: RunnerExport
     or it serves other files or is not alive and idle) and waits, on the engine thread, until the page
     reports a result or failure, the user cancels, or the page stops answering. The page is kept for
     the next export only if this one ended with its result and nothing amiss; otherwise it is closed."""
-    runner = engine.kept(_PAGE)
-    if runner is None or runner.host.files != dict(files) or not runner.idle(IDLE_TIMEOUT):
-        engine.discard_kept(_PAGE)
-        runner = RunnerPage(browser, files)
-        engine.keep(_PAGE, runner)
+    runner = _ready_runner(engine, browser, files, load=False)
     clean = False
     if on_request is not None:
         listener = lambda request: on_request(request.url)  # noqa: E731
@@ -289,6 +287,33 @@ def _drive_page(engine, browser, files: Mapping[str, Path], export: RunnerExport
             runner.context.remove_listener("request", listener)
         if not clean:
             engine.discard_kept(_PAGE)
+
+
+def _ready_runner(engine, browser, files: Mapping[str, Path], *, load: bool = True) -> RunnerPage:
+    """The engine's kept runner page if it serves ``files`` and is alive and idle, else a fresh one
+    (kept); ``load``: also loaded (its module compiled) before this returns."""
+    runner = engine.kept(_PAGE)
+    if runner is None or runner.host.files != dict(files) or not runner.idle(IDLE_TIMEOUT):
+        engine.discard_kept(_PAGE)
+        runner = RunnerPage(browser, files)
+        engine.keep(_PAGE, runner)
+    if load and not runner.opened:
+        runner.open()
+    return runner
+
+
+def start_browser_early(browser: Optional[str]) -> None:
+    """Has the engine start its browser and runner page now, while the caller still checks and packs
+    the frames (on its own thread), when no browser runs yet: a cold export's launch (about 1 s) then
+    overlaps that work. Does nothing when a browser is already warm; a problem here (no browser, no
+    runner files) is left for the export itself to meet and report."""
+    try:
+        engine = get_engine(browser)
+        files = runner_files()
+    except Exception:
+        return
+    if engine.browser_pid is None and not engine.closed:
+        engine.warm_up(lambda b: _ready_runner(engine, b, files))
 
 
 def _quietly_pump(page) -> None:

@@ -87,20 +87,23 @@ class WebCodecsEncoder implements Encoder {
         // resolves once the encoder queue has room (backpressure).
         const image = await frames.pixels(i);
         signal?.throwIfAborted();
-        // One buffer for every frame: VideoSample copies what it is given.
+        // One buffer for every frame: the VideoFrame copies what it is given (natively; a
+        // VideoSample made from the buffer would copy it once more in JavaScript).
         rgbaToI420(image.data, width, height, yuv);
-        const sample = new VideoSample(yuv, {
+        const frame = new VideoFrame(yuv, {
           format: 'I420',
           codedWidth: width,
           codedHeight: height,
-          timestamp: i / fps,
-          duration: 1 / fps,
+          timestamp: Math.round((i * 1e6) / fps),
+          duration: Math.round(1e6 / fps),
           colorSpace: I420_COLOR_SPACE,
         });
+        const sample = new VideoSample(frame, { timestamp: i / fps, duration: 1 / fps });
         try {
           await source.add(sample);
         } finally {
           sample.close();
+          frame.close();
         }
       }
       job.onProgress?.(0.5);

@@ -1,4 +1,4 @@
-import { runExport } from '../../../src/core/pipeline';
+import { runExport, yieldToPage } from '../../../src/core/pipeline';
 import type { ExportStatus } from '../../../src/core/status';
 import { fakeEncoder, fakeStages, frames } from '../fakes';
 
@@ -196,4 +196,18 @@ test('a lost WebGL context is reported at the frame where the CPU rasteriser too
   const messages = statuses.map((s) => s.message);
   expect(messages.filter((m) => m.startsWith('WebGL'))).toEqual(['WebGL context lost at frame 3/4: drawing the rest with the CPU rasteriser']);
   expect(messages.indexOf('WebGL context lost at frame 3/4: drawing the rest with the CPU rasteriser')).toBe(messages.indexOf('Rendering frame 3/4 (75%)') - 1);
+});
+
+test('yielding between frames waits on no timer (nested timers are clamped to 4 ms each), in a visible page too', async () => {
+  const g = globalThis as { document?: unknown };
+  g.document = { visibilityState: 'visible' }; // a shown page (this environment has no document)
+  jest.useFakeTimers();
+  try {
+    // With timers frozen, a timer-based yield would never resolve and this would time out.
+    for (let i = 0; i < 10; i++) await yieldToPage();
+    expect(jest.getTimerCount()).toBe(0);
+  } finally {
+    jest.useRealTimers();
+    delete g.document;
+  }
 });
