@@ -5,7 +5,6 @@ metadata, which the wheel's build took from package.json (hatch-nodejs-version).
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
 from pathlib import Path
 
 __all__ = ["MODULE_VERSION", "__version__"]
@@ -17,6 +16,8 @@ def _read_version() -> str:
         package = json.loads(package_json.read_text(encoding="utf-8"))
         if package.get("name") == "cloudreel":
             return package["version"]
+    from importlib.metadata import version  # only here: importing it costs about 30 ms
+
     return version("cloudreel")
 
 
