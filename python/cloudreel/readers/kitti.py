@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from ..frames import grow_box
 from .record import FileBounds, PointFrame, ReadError
 
 __all__ = ["POINT", "bounds", "read"]
@@ -49,8 +50,7 @@ def bounds(path, *, values: bool = False) -> FileBounds:
                 raise ReadError(path, f"ended after {count - left} of {count} points (the file changed while being read)")
             left -= len(chunk)
             xyz = np.stack([chunk["x"], chunk["y"], chunk["z"]], axis=1)
-            lo = np.minimum(lo, xyz.min(axis=0).astype(np.float64))
-            hi = np.maximum(hi, xyz.max(axis=0).astype(np.float64))
+            lo, hi = grow_box(xyz, lo, hi)
             if values:
                 vlo, vhi = min(vlo, float(chunk["intensity"].min())), max(vhi, float(chunk["intensity"].max()))
     return FileBounds(lo, hi, 1, count, (vlo, vhi) if values else None)

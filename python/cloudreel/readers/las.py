@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from ..frames import grow_box
 from .record import FileBounds, PointFrame, ReadError, need_bytes
 from .values import colours
 
@@ -102,6 +103,6 @@ def bounds(path, *, values: bool = False) -> FileBounds:
                 continue
             if not trusted:
                 xyz = np.column_stack([np.asarray(chunk.x), np.asarray(chunk.y), np.asarray(chunk.z)])
-                lo, hi = np.minimum(lo, xyz.min(axis=0)), np.maximum(hi, xyz.max(axis=0))
+                lo, hi = grow_box(xyz, lo, hi)
             vlo, vhi = min(vlo, float(chunk.intensity.min())), max(vhi, float(chunk.intensity.max()))
         return FileBounds(lo, hi, 1, count, (vlo, vhi) if values else None)

@@ -8,6 +8,8 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from ..frames import grow_box
+
 __all__ = ["COLOR_BY", "FileBounds", "PointFrame", "ReadError", "bounds_of", "export_frames", "need_bytes"]
 
 #: How the CLI colours frames: "auto" is rgb where every frame has colours, else z (height).
@@ -96,9 +98,7 @@ def bounds_of(frames: Sequence[PointFrame], values: bool = False) -> FileBounds:
     lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
     ranges = []
     for f in frames:
-        if f.count:
-            lo = np.minimum(lo, f.points.min(axis=0).astype(np.float64))
-            hi = np.maximum(hi, f.points.max(axis=0).astype(np.float64))
+        lo, hi = grow_box(f.points, lo, hi)
         if values:
             ranges.append(None if f.values is None else
                           (float(f.values.min()), float(f.values.max())) if f.count else (np.inf, -np.inf))
