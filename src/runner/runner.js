@@ -69,15 +69,56 @@ async function readFrames(cloudreel, header, base, signal, timings) {
 /**
  * A lazy export's frames (python/cloudreel/lazy_frames.py): fetched one at a time as the renderer
  * asks, a few ahead, each checked as it arrives (fetchedFrames); a frame Python cannot read or
- * refuses fails the export with Python's words.
+ * refuses fails the export with Python's words. The requests are made by a worker (runner-fetch.js),
+ * in order and up to READ_AHEAD frames beyond the one asked for, without waiting on the main thread.
+ * Returns the frames and close(), which ends the worker.
  */
 function lazyFrames(cloudreel, header, base, signal) {
-  return cloudreel.fetchedFrames(header, async (index) => {
-    const response = await fetch(new URL(`frame/${index}`, base), { cache: 'no-store', signal });
-    if (!response.ok) throw new Error(response.status === 422 ? await response.text() : `GET frame/${index} answered ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
-  });
+  const worker = new Worker(new URL('./runner-fetch.js', import.meta.url));
+  signal.addEventListener('abort', () => worker.terminate(), { once: true });
+  let generation = 0;
+  let from = 0; // where the worker's current pass started
+  let handedOut = -1; // the highest frame of this pass handed to the renderer
+  const arrived = new Map(); // index -> { bytes } or { error }, not yet asked for
+  const waiting = new Map(); // index -> { resolve, reject }
+  worker.onmessage = ({ data }) => {
+    if (data.generation !== generation) return; // from a pass given up
+    const outcome = data.bytes ? { bytes: new Uint8Array(data.bytes) } : { error: new Error(data.error) };
+    const waiter = waiting.get(data.index);
+    if (!waiter) return void arrived.set(data.index, outcome);
+    waiting.delete(data.index);
+    if (outcome.bytes) waiter.resolve(outcome.bytes);
+    else waiter.reject(outcome.error);
+  };
+  const start = (index) => {
+    generation++;
+    from = index;
+    handedOut = index - 1;
+    arrived.clear();
+    for (const w of waiting.values()) w.reject(new Error('the frames were asked for again from an earlier one'));
+    waiting.clear();
+    worker.postMessage({ base: base.href, from: index, generation });
+  };
+  start(0);
+  const fetchFrame = (index) => {
+    // The worker goes forward only: a frame before this pass's start, or one handed out already
+    // (a fallback codec drawing again from frame 0), starts a new pass there.
+    if (index < from || index <= handedOut) start(index);
+    handedOut = index;
+    for (const i of arrived.keys()) if (i < index) arrived.delete(i);
+    worker.postMessage({ upTo: Math.min(index + READ_AHEAD, header.count - 1) });
+    const got = arrived.get(index);
+    if (got) {
+      arrived.delete(index);
+      return got.bytes ? Promise.resolve(got.bytes) : Promise.reject(got.error);
+    }
+    return new Promise((resolve, reject) => waiting.set(index, { resolve, reject }));
+  };
+  return { frames: cloudreel.fetchedFrames(header, fetchFrame), close: () => worker.terminate() };
 }
+
+/** Frames the fetch worker may bring beyond the one the renderer asked for (each about 1.2 MB at 100k points). */
+const READ_AHEAD = 6;
 
 /**
  * One export, everything it holds its own (abort controller, statuses, timings, routes under `base`).
@@ -98,9 +139,15 @@ function runJob(base) {
     const cloudreel = await core;
     timings.jobRequested = performance.now();
     const job = await (await get(base, 'job', signal)).json();
-    const frames = job.lazy ? lazyFrames(cloudreel, job.header, base, signal) : await readFrames(cloudreel, job.header, base, signal, timings);
-    timings.framesChecked = performance.now();
-    const result = await cloudreel.exportAnimation(frames, { ...job.options, signal, onStatus: report });
+    const lazy = job.lazy ? lazyFrames(cloudreel, job.header, base, signal) : null;
+    let result;
+    try {
+      const frames = lazy ? lazy.frames : await readFrames(cloudreel, job.header, base, signal, timings);
+      timings.framesChecked = performance.now();
+      result = await cloudreel.exportAnimation(frames, { ...job.options, signal, onStatus: report });
+    } finally {
+      lazy?.close();
+    }
     await statuses;
     await sendVideo(base, result, signal);
     const { blob, ...meta } = result;

@@ -131,3 +131,38 @@ def test_the_frame_route_serves_frame_messages_behind_the_exports_token_and_a_ba
         assert get(f"{eager.origin}/{eager.token}/frame/0")[0] == 404  # frames all at once: no frame route
     finally:
         eager.close()
+
+
+def test_a_fallback_codec_draws_a_lazy_export_again_from_its_first_frame(tmp_path):
+    """The page's fetch worker reads ahead, in order; a codec that fails after drawing every frame
+    sends the next one back to frame 0, and the worker starts a new pass there."""
+    from cloudreel.headless.engine import get_engine
+    from cloudreel.headless.runner_dist import runner_files
+
+    asked = []
+
+    class Counted(LazyFrames):
+        def message(self, index):
+            asked.append(index)
+            return super().message(index)
+
+    lazy = Counted(scans(tmp_path, 4))
+    options = {"fps": 5, "width": 64, "height": 64, "codecs": ["webcodecs-h264", "webcodecs-vp9"],
+               "testFaults": {"webcodecs-h264": "garbage"}}  # its file is noise: refused after frame 3 is drawn
+    server = RunnerServer(runner_files(), {"header": lazy.header(), "options": options, "lazy": True}, lazy, tmp_path)
+
+    def job(browser):
+        context = browser.new_context()
+        try:
+            context.new_page().goto(server.url, wait_until="load", timeout=30_000)
+            assert server.finished.wait(60), "the runner page reported neither a result nor a failure in 60 s"
+        finally:
+            context.close()
+
+    try:
+        get_engine(BROWSER).run(job, timeout=120)
+        assert server.failure is None and server.result["codec"] == "webcodecs-vp9", (server.failure, server.result)
+        assert [a["codec"] for a in server.result["attempts"]] == ["webcodecs-h264", "webcodecs-vp9"]
+    finally:
+        server.close()
+    assert asked == [0, 1, 2, 3, 0, 1, 2, 3]  # each pass in order, nothing past the last frame

@@ -10,8 +10,8 @@ from typing import Optional
 
 __all__ = ["CORE", "PAGE", "PACKAGED", "RunnerFilesMissing", "runner_files"]
 
-#: The runner page and the module it imports, with its ffmpeg.wasm worker.
-PAGE = ("runner.html", "runner.js", "cloudreel.mjs", "cloudreel-worker-ffmpeg.js")
+#: The runner page, its fetch worker and the module it imports, with its ffmpeg.wasm worker.
+PAGE = ("runner.html", "runner.js", "runner-fetch.js", "cloudreel.mjs", "cloudreel-worker-ffmpeg.js")
 #: The ffmpeg.wasm core, loaded only when WebCodecs cannot encode; the wheel holds one copy, the labextension's.
 CORE = ("ffmpeg-core.js", "ffmpeg-core.wasm")
 #: What the wheel carries in cloudreel/headless/runner/ from dist/ (hatch_build.py; the sdist carries them in
