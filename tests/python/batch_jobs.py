@@ -74,14 +74,6 @@ def renderer_under(pid, age=0.0):
     return None
 
 
-def browser_of(renderer):
-    """The browser (main) process a renderer belongs to: the first ancestor without --type=."""
-    p = renderer
-    while p is not None and any(a.startswith("--type=") for a in p.cmdline()):
-        p = p.parent()
-    return p
-
-
 def wait_for(predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

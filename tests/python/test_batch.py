@@ -3,13 +3,13 @@ a browser killed in the middle of a job (restarted, the job tried again), then a
 
 import logging
 import os
+import signal
 import threading
 
 import pytest
 
 import cloudreel
-from batch_jobs import (FRAMES, browser_of, exported, ffprobe_frames, file_jobs, renderer_under, wait_for,
-                        write_sequences)
+from batch_jobs import FRAMES, exported, ffprobe_frames, file_jobs, wait_for, write_sequences
 from cloudreel import ExportJob, ExportResult, JobFailed, Skipped
 
 
@@ -22,11 +22,13 @@ def first_run(tmp_path_factory):
     killed = []
 
     def kill_a_browser_mid_job():
-        # A page open for 0.4 s is loading or rendering (killed while Playwright opens the page, new_page() never returns).
-        renderer = wait_for(lambda: renderer_under(os.getpid(), age=0.4), 60, "a page under way in a worker's browser")
-        browser = browser_of(renderer)
-        killed.append(browser.pid)
-        browser.kill()
+        # The first export a runner page has started (the engine's log line, relayed from the worker); a
+        # browser killed earlier, while export() started it ahead of the job, costs that job nothing.
+        started = wait_for(lambda: next((r for r in records if "export under way in browser pid" in r.getMessage()), None),
+                           60, "an export under way in a worker's browser")
+        pid = int(started.getMessage().rsplit(" ", 1)[1])
+        killed.append(pid)
+        os.kill(pid, signal.SIGKILL)
 
     logger = logging.getLogger("cloudreel")
     records = []

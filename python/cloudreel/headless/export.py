@@ -279,6 +279,7 @@ def _drive_page(engine, browser, files: Mapping[str, Path], export: RunnerExport
         if not runner.opened:
             runner.open()
         runner.page.evaluate("(base) => window.cloudreelRunner.start(base)", runner.host.base(export))
+        logging.getLogger(__name__).info("export under way in browser pid %s", engine.browser_pid)
         clean = _wait_for_page(runner, export, cancel)
     finally:
         runner.host.remove(export)
