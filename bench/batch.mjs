@@ -52,6 +52,7 @@ function figures(r, c) {
     workerSecondsPerJob: round((wall * workers) / c.jobs, 2),
     workerSecondsPerJobAfterStartup: round((wallAfterStartup * workers) / c.jobs, 2),
     browserLaunches: r.browserLaunches,
+    browser: r.browser,
     peakWorkerPssMB: round(r.peakWorkerPssMB, 0),
     peakTreePssMB: round(r.peakTreePssMB, 0),
     leftoversKilled: r.leftoversKilled,
@@ -81,7 +82,7 @@ export async function measureBatch(c, { log }) {
       result.loadAverageBefore = loadBefore;
       results.forms[form] = { ...figures(result, c), raw: result };
       const f = results.forms[form];
-      log(`  ${f.wallSeconds} s, ${f.coresBusy} cores busy (machine: ${f.machineBusyCores}), ${result.browserLaunches} browser launches; CPU s by process kind (sampled): ${JSON.stringify(f.sampledCpuSecondsByKind)}`);
+      log(`  ${f.wallSeconds} s, ${f.coresBusy} cores busy (machine: ${f.machineBusyCores}), ${result.browserLaunches} browser launches (${result.browser}); CPU s by process kind (sampled): ${JSON.stringify(f.sampledCpuSecondsByKind)}`);
     }
     results.loadAverageAfter = os.loadavg().map((x) => round(x, 2));
     const loop = results.forms.loop;

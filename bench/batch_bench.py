@@ -72,7 +72,10 @@ def form(args) -> dict:
     marks["done"] = marks.get("batchDone", time.time())
     failed = [str(r) for r in results if not isinstance(r, cloudreel.ExportResult)]
     frames = [r.frames for r in results if isinstance(r, cloudreel.ExportResult)]
-    return {"form": args.form, "marks": marks, "failed": failed, "frames": frames, "cloudreel": cloudreel.__version__}
+    from cloudreel.headless.browsers import find_browser
+
+    return {"form": args.form, "marks": marks, "failed": failed, "frames": frames, "cloudreel": cloudreel.__version__,
+            "browser": find_browser()}
 
 
 class Sampler:

@@ -1,10 +1,10 @@
 // cloudreel.export() from Python, measured from Node: (h) cold and warm exports of a case
 // and (i) the frames' way from Python into the runner page, a bare fetch loop against ours.
 // Each runs bench/headless_bench.py in a fresh .venv Python on this checkout's python/ and
-// dist/ (PYTHONPATH), driving CLOUDREEL_BROWSER or the bench's Chromium.
+// dist/ (PYTHONPATH), driving $CLOUDREEL_BROWSER if set, else the browser cloudreel finds itself
+// (find_browser(): Debian's chromium-headless-shell where installed), as a user's export() would.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { CHROMIUM_PATH } from '../examples/headless.mjs';
 import { BENCH_DIR, CACHE_DIR, ROOT } from './frames.mjs';
 import { probe } from './native.mjs';
 
@@ -15,7 +15,7 @@ const round = (x, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 *
 
 /** Runs headless_bench.py (or `script`); resolves with its JSON and the epoch milliseconds just before the spawn. */
 export function runPython(args, log, { script = SCRIPT, timeoutMs = TIMEOUT_MS } = {}) {
-  const env = { ...process.env, PYTHONPATH: path.join(ROOT, 'python'), CLOUDREEL_BROWSER: process.env.CLOUDREEL_BROWSER ?? CHROMIUM_PATH };
+  const env = { ...process.env, PYTHONPATH: path.join(ROOT, 'python') };
   delete env.CLOUDREEL_DIST; // the checkout's dist/ (runner_dist.py finds it beside python/)
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
@@ -66,6 +66,7 @@ export async function measureHeadlessExport(name, c, files, { log }) {
       cold,
       warm,
       cloudreel: result.cloudreel,
+      browser: result.browser,
     };
   } catch (e) {
     return { status: 'failed', error: String(e.message ?? e).slice(-2000) };

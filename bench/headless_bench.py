@@ -47,6 +47,7 @@ def read_frames(args):
 
 def run_export(args) -> dict:
     import cloudreel
+    from cloudreel.headless.browsers import find_browser
 
     marks = {"process": T_PROCESS, "imported": time.time()}
     pos, col = read_frames(args)
@@ -60,7 +61,7 @@ def run_export(args) -> dict:
     result = lambda r: {"path": str(r.path), "codec": r.codec, "bytes": r.bytes, "frames": r.frames,  # noqa: E731
                         "timings": {k: round(v, 4) for k, v in r.timings.items()}}
     return {"marks": marks, "cold": result(cold), "warm": result(warm), "warmSeconds": warm_seconds,
-            "cloudreel": cloudreel.__version__}
+            "cloudreel": cloudreel.__version__, "browser": find_browser()}
 
 
 def run_transfer(args) -> dict:

@@ -670,7 +670,7 @@ async function main() {
         const vs = (sec) => (o ? ` = ${(o / sec).toFixed(1)}x the original` : '');
         log(h.status === 'failed'
           ? `  export(): FAILED ${h.error}`
-          : `  export(): cold ${h.coldSeconds.toFixed(2)} s${vs(h.coldSeconds)} (Python up ${h.coldBreakdown.processStarted.toFixed(2)} s, cloudreel imported ${h.coldBreakdown.imported.toFixed(2)} s, frames read ${h.coldBreakdown.framesRead.toFixed(2)} s, export ${h.coldBreakdown.exportSeconds.toFixed(2)} s), warm ${h.warmSeconds.toFixed(2)} s${vs(h.warmSeconds)}; ${h.cold.codec}, ffprobe ${h.cold.ffprobe.frames}/${h.warm.ffprobe.frames} of ${c.frames} frames`);
+          : `  export(): cold ${h.coldSeconds.toFixed(2)} s${vs(h.coldSeconds)} (Python up ${h.coldBreakdown.processStarted.toFixed(2)} s, cloudreel imported ${h.coldBreakdown.imported.toFixed(2)} s, frames read ${h.coldBreakdown.framesRead.toFixed(2)} s, export ${h.coldBreakdown.exportSeconds.toFixed(2)} s), warm ${h.warmSeconds.toFixed(2)} s${vs(h.warmSeconds)}; ${h.browser}, ${h.cold.codec}, ffprobe ${h.cold.ffprobe.frames}/${h.warm.ffprobe.frames} of ${c.frames} frames`);
         save();
       }
     }

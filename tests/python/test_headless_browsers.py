@@ -50,10 +50,12 @@ def test_each_source_in_order(clean, monkeypatch):
     assert find_browser() == chromium_browser
     chromium = fake_exe(clean / "bin" / "chromium")
     assert find_browser() == chromium
-    shell = managed(clean, shell=True)
-    assert find_browser() == shell
+    headless_shell = fake_exe(clean / "bin" / "chromium-headless-shell")
+    assert find_browser() == headless_shell
     full = managed(clean)
     assert find_browser() == full
+    shell = managed(clean, shell=True)
+    assert find_browser() == shell  # Playwright's headless shell before its full build, as Playwright launches headless
     env = fake_exe(clean / "env" / "chrome")
     monkeypatch.setenv("CLOUDREEL_BROWSER", env)
     assert find_browser() == env
@@ -98,9 +100,9 @@ def test_nothing_found_names_every_way_to_get_one(clean):
     with pytest.raises(BrowserNotFound) as caught:
         find_browser()
     message = str(caught.value)
-    for way in ("browser=", "CLOUDREEL_BROWSER", "pip install 'cloudreel[headless]'", "python -m playwright install chromium", "apt install chromium", "google-chrome"):
+    for way in ("browser=", "CLOUDREEL_BROWSER", "pip install 'cloudreel[headless]'", "python -m playwright install chromium", "apt install chromium-headless-shell", "google-chrome"):
         assert way in message
-    assert "PATH: chromium, chromium-browser, google-chrome" in message
+    assert "PATH: chromium-headless-shell, chromium, chromium-browser, google-chrome" in message
     assert str(clean / "ms-playwright") in message  # where Playwright's Chromium was looked for
 
 
@@ -112,7 +114,7 @@ def test_managed_path_is_the_one_playwright_itself_uses(tmp_path):
         "from playwright.sync_api import sync_playwright\n"
         "from cloudreel.headless.browsers import playwright_chromium_candidates\n"
         "with sync_playwright() as p:\n"
-        "    print(json.dumps([p.chromium.executable_path, playwright_chromium_candidates()[0]]))\n"
+        "    print(json.dumps([p.chromium.executable_path, playwright_chromium_candidates()[-1]]))\n"  # the full build
     )
     for extra in ({}, {"PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "pw")}):
         env = {k: v for k, v in os.environ.items() if k != "PLAYWRIGHT_BROWSERS_PATH"}

@@ -29,11 +29,14 @@ CHROMIUM_ARGS: Tuple[str, ...] = (
     "--disable-gpu-compositing",
 )
 
-PATH_NAMES = ("chromium", "chromium-browser", "google-chrome")
+# The headless shell first (Debian's chromium-headless-shell: Chromium's old headless mode, made for
+# automation): a cold export there took 1.6-1.7 s against 2.1-2.2 s with the full chromium of the same
+# version, with the same decoded frames; then the full browsers.
+PATH_NAMES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 
 # Where Playwright keeps its Chromium builds inside a browsers folder, by host
-# (playwright-core's registry, EXECUTABLE_PATHS): the full build first, then the
-# headless shell (`playwright install --only-shell`).
+# (playwright-core's registry, EXECUTABLE_PATHS): the full build, then the headless shell
+# (`playwright install --only-shell`); the shell is tried first, as Playwright itself launches it headless.
 _PLAYWRIGHT_LAYOUT = {
     "linux-x64": (("chrome-linux64", "chrome"), ("chrome-headless-shell-linux64", "chrome-headless-shell")),
     "linux-arm64": (
@@ -66,8 +69,8 @@ def _ways_to_get_one(searched: List[str]) -> str:
         f"  - set the environment variable {ENV_VAR}=/path/to/chromium\n"
         "  - pip install 'cloudreel[headless]' and then: python -m playwright install chromium\n"
         "    (Playwright's own Chromium, kept in its cache folder)\n"
-        "  - install a system browser: apt install chromium (Debian/Ubuntu: chromium or "
-        "chromium-browser), dnf install chromium, brew install --cask google-chrome (macOS), "
+        "  - install a system browser: apt install chromium-headless-shell (Debian; the fastest to start) "
+        "or chromium (Ubuntu: chromium-browser), dnf install chromium, brew install --cask google-chrome (macOS), "
         "or Google Chrome from https://www.google.com/chrome/ (Windows, macOS)"
     )
 
@@ -150,7 +153,7 @@ def playwright_chromium_candidates() -> List[str]:
     revisions = {b.get("name"): b.get("revision") for b in browsers if isinstance(b, dict)}
     folder = _playwright_browsers_folder(package)
     found = []
-    for name, parts in zip(("chromium", "chromium-headless-shell"), layout):
+    for name, parts in reversed(list(zip(("chromium", "chromium-headless-shell"), layout))):  # the shell first
         if revisions.get(name):
             directory = f"{name.replace('-', '_')}-{revisions[name]}"
             found.append(str(folder.joinpath(directory, *parts)))
@@ -188,7 +191,8 @@ def find_browser(browser: Optional[str] = None) -> str:
     """The path of the browser to launch.
 
     In order: ``browser`` (a path or a command name), ``$CLOUDREEL_BROWSER``, Playwright's
-    managed Chromium, ``chromium`` / ``chromium-browser`` / ``google-chrome`` on PATH, then the
+    managed Chromium (its headless shell first), ``chromium-headless-shell`` / ``chromium`` /
+    ``chromium-browser`` / ``google-chrome`` on PATH, then the
     standard macOS and Windows install locations. A ``browser`` or ``$CLOUDREEL_BROWSER`` that
     names nothing usable is an error, not skipped. Raises BrowserNotFound.
     """
