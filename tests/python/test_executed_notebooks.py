@@ -88,5 +88,5 @@ def test_with_no_page_no_browser_and_no_jupyter_server_the_cell_fails_saying_wha
     error = plain(out.stderr)
     assert "NoRoute: Nothing can render the video here: no JupyterLab or Notebook page is attached to this kernel" in error
     assert "open the notebook in JupyterLab 4 or Notebook 7" in error
-    assert "found none. Looked at:" in error and "PATH: chromium, chromium-browser, google-chrome" in error
+    assert "found none. Looked at:" in error and "PATH: chromium-headless-shell, chromium, chromium-browser, google-chrome" in error
     assert not (tmp_path / "clip.mp4").exists()
