@@ -210,12 +210,17 @@ def _handler(host: RunnerHost):
         def log_message(self, format, *args):  # noqa: A002 (the base class's name)
             pass
 
-        def _answer(self, code: int, body: bytes = b"", content_type: str = "text/plain; charset=utf-8") -> None:
+        def _head(self, code: int, content_type: str, length: int, *, no_store: bool = True) -> None:
+            """The status line and headers of every answer (http.server writes them; this says which)."""
             self.send_response(code)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(length))
+            if no_store:
+                self.send_header("Cache-Control", "no-store")
             self.end_headers()
+
+        def _answer(self, code: int, body: bytes = b"", content_type: str = "text/plain; charset=utf-8") -> None:
+            self._head(code, content_type, len(body))
             if body and self.command != "HEAD":
                 self.wfile.write(body)
 
@@ -271,11 +276,7 @@ def _handler(host: RunnerHost):
 
         def _send_frames(self, export: RunnerExport) -> None:
             payload = memoryview(export._payload).cast("B")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self._head(200, "application/octet-stream", len(payload))
             self.wfile.write(payload)
 
         def _send_frame(self, export: RunnerExport, index: int) -> None:
@@ -289,11 +290,7 @@ def _handler(host: RunnerHost):
             except (ValueError, TypeError) as e:
                 self._answer(422, str(e).encode())
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(sum(len(memoryview(p).cast("B")) for p in parts)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self._head(200, "application/octet-stream", sum(len(memoryview(p).cast("B")) for p in parts))
             for part in parts:
                 self.wfile.write(part)
 
@@ -301,10 +298,7 @@ def _handler(host: RunnerHost):
             with open(path, "rb") as file:
                 size = file.seek(0, 2)
                 file.seek(0)
-                self.send_response(200)
-                self.send_header("Content-Type", _TYPES.get(path.suffix[1:], "application/octet-stream"))
-                self.send_header("Content-Length", str(size))
-                self.end_headers()
+                self._head(200, _TYPES.get(path.suffix[1:], "application/octet-stream"), size, no_store=False)
                 shutil.copyfileobj(file, self.wfile, 1 << 20)
 
         def do_POST(self) -> None:

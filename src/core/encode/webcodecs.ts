@@ -98,12 +98,12 @@ class WebCodecsEncoder implements Encoder {
           duration: Math.round(1e6 / fps),
           colorSpace: I420_COLOR_SPACE,
         });
+        // The sample owns the frame: closing it closes the frame.
         const sample = new VideoSample(frame, { timestamp: i / fps, duration: 1 / fps });
         try {
           await source.add(sample);
         } finally {
           sample.close();
-          frame.close();
         }
       }
       job.onProgress?.(0.5);

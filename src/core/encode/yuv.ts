@@ -61,10 +61,14 @@ export function rgbaToI420(rgba: Uint8Array | Uint8ClampedArray, width: number, 
       const e = px[i1 + 1]!;
       if (a === b && a === d && a === e) {
         if (a !== last) {
+          // The block's sums are four times its one colour.
+          const r4 = (a & 255) * 4;
+          const g4 = ((a >>> 8) & 255) * 4;
+          const b4 = ((a >>> 16) & 255) * 4;
           last = a;
           lastY = luma(a);
-          lastU = cb((a & 255) * 4, ((a >>> 8) & 255) * 4, ((a >>> 16) & 255) * 4);
-          lastV = cr((a & 255) * 4, ((a >>> 8) & 255) * 4, ((a >>> 16) & 255) * 4);
+          lastU = cb(r4, g4, b4);
+          lastV = cr(r4, g4, b4);
         }
         out[i0] = lastY;
         out[i0 + 1] = lastY;
