@@ -95,7 +95,9 @@ def _points(value: Any, where: str) -> np.ndarray:
     src = _as_numeric(value, where, "points")
     if src.ndim != 2 or src.shape[1] != 3:
         raise ValueError(f"{where}: points must have shape (N, 3), got {src.shape}")
-    if src.dtype.kind == "f":
+    # min and max carry a NaN or an infinity through: two passes and no (N, 3) temporary for the usual
+    # all-finite frame (a lazy export checks every frame as it is sent; see lost_precision).
+    if src.dtype.kind == "f" and src.size and not (np.isfinite(src.min()) and np.isfinite(src.max())):
         finite = np.isfinite(src)
         if not finite.all():
             point = int(np.argmax(~finite.all(axis=1)))
@@ -155,7 +157,9 @@ def lost_precision(src: np.ndarray, size: float, where: str, stacklevel: int = 3
     detail in an animation ``size`` wide."""
     if src.dtype.kind != "f" or src.dtype.itemsize != 4 or src.size == 0:
         return False
-    note = precision_note(where, float(np.max(np.abs(src))), size)
+    # max |x| from min and max: no temporary as large as the frame (each one is fresh memory, mapped
+    # and faulted in, where MALLOC_TRIM_THRESHOLD_ is set, as in Dask's workers).
+    note = precision_note(where, max(-float(src.min()), float(src.max())), size)
     if note:
         warnings.warn(note, stacklevel=stacklevel)
     return note is not None

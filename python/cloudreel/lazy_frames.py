@@ -2,7 +2,8 @@
 
 The camera, the colour range and the re-centring origin need the whole animation,
 so a bounds pass comes first: ``readers.read_bounds`` for files (a LAS header, a
-KITTI scan in chunks), else every frame checked once, keeping only float64
+KITTI scan in chunks; the first file is read whole, as frame 0 needs it next, and
+kept), else every frame checked once, keeping only float64
 bounds and the values' range. ``bounds=`` (and ``vmin``/``vmax`` where frames
 are coloured by values) skip it when the frame count is known without reading.
 Frames are validated when read, with normalize_frames's rules and words (frames.py's
@@ -106,7 +107,9 @@ class LazyFrames:
         self._starts, count, ranges = [], 0, []
         for i, path in enumerate(self._files):
             self._progress(i, len(self._files), "file")
-            part = read_bounds(path, values=values)
+            if i == 0 and self._cached[0] != 0:  # frame 0 is drawn first: its file is read once, here, and kept
+                self._cached = (0, read_frames(path))
+            part = read_bounds(path, values=values, frames=self._cached[1] if i == 0 else None)
             self._starts.append(count)
             count += part.frames
             lo, hi = np.minimum(lo, part.lo), np.maximum(hi, part.hi)

@@ -82,13 +82,8 @@ def _frame_bytes(count: int, colors: bool, values: bool, categories: bool) -> in
             + (_category_bytes(count) if categories else 0))
 
 
-def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
-    """Header and payload in the wire format described in the module docstring.
-
-    The origin is ``frames.origin`` (a Frames from normalize_frames), else (0, 0, 0).
-    A lazy export packs each frame alone (lazy_frames.py): the one entry and the payload
-    of ``pack_frames(Frames([frame], origin))`` are that frame's part of the whole's.
-    """
+def _frame_parts(frames: Sequence[Frame]) -> tuple[list[FrameEntry], list[Any]]:
+    """Each frame's header entry, and the payload's parts in order (the arrays' own buffers and the padding)."""
     parts: list[Any] = []
     entries = []
     for frame in frames:
@@ -107,17 +102,36 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
             parts.append(bytes(_category_bytes(frame.count) - frame.categories.nbytes))
             entry["categories"] = True
         entries.append(entry)
-    payload = b"".join(parts)  # one copy, straight from the arrays' buffers
+    return entries, parts
+
+
+def _header(frames: Sequence[Frame], entries: list[FrameEntry], total_bytes: int) -> FramesHeader:
     origin = getattr(frames, "origin", (0.0, 0.0, 0.0))
-    return {"frames": entries, "total_bytes": len(payload), "origin": list(origin)}, payload
+    return {"frames": entries, "total_bytes": total_bytes, "origin": list(origin)}
+
+
+def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
+    """Header and payload in the wire format described in the module docstring.
+
+    The origin is ``frames.origin`` (a Frames from normalize_frames), else (0, 0, 0).
+    A lazy export sends each frame alone (frame_message): the one entry and the payload
+    of ``pack_frames(Frames([frame], origin))`` are that frame's part of the whole's.
+    """
+    entries, parts = _frame_parts(frames)
+    payload = b"".join(parts)  # one copy, straight from the arrays' buffers
+    return _header(frames, entries, len(payload)), payload
 
 
 def frame_message(index: int, frame: Frame, origin) -> list:
-    """Frame ``index`` alone as a frame message (module docstring): its parts, to be sent in order."""
-    header, payload = pack_frames(Frames([frame], origin))
+    """Frame ``index`` alone as a frame message (module docstring): its parts, to be sent in order.
+    The frame's arrays go as they are (flat byte views), not joined: no copy per frame sent."""
+    one = Frames([frame], origin)
+    entries, parts = _frame_parts(one)
+    views = [memoryview(p).cast("B") if memoryview(p).nbytes else b"" for p in parts]  # an empty frame's (0, 3) cannot be cast
+    header = _header(one, entries, sum(len(v) for v in views))
     text = json.dumps({"index": index, **header}, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 4)
-    return [struct.pack("<I", len(text)), text, payload]
+    return [struct.pack("<I", len(text)), text, *views]
 
 
 def unpack_frame_message(data: bytes) -> tuple[int, Frames]:

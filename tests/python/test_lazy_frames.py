@@ -100,6 +100,32 @@ def test_a_bounds_pass_reads_each_frame_once_and_bounds_skip_it():
     assert lazy.origin == tuple(UTM)
 
 
+@pytest.mark.parametrize("color_by", ["auto", "z"])
+def test_a_file_of_many_frames_is_read_once_for_the_bounds_pass_and_its_frames(tmp_path, monkeypatch, color_by):
+    """The first file is drawn first: the bounds pass reads it whole and keeps it, so a one-file animation
+    (an (F, N, 3) .npy) is read once, not once for its bounds and again for its frames."""
+    from cloudreel.readers import arrays
+
+    frames = np.stack([(f["points"] - UTM)[:40] for f in spiral(4)]).astype(np.float32)  # near (0, 0, 0): origin 0
+    np.save(tmp_path / "many.npy", frames)
+    reads = []
+    real = arrays.read
+    monkeypatch.setattr(arrays, "read", lambda path: reads.append(path) or real(path))
+    lazy = LazyFrames([tmp_path / "many.npy"], color_by=color_by)
+    entries, joined, _ = packed_all(lazy)
+    assert len(reads) == 1 and len(entries) == 4
+    header, payload = pack_frames(normalize_frames(list(frames)))
+    assert joined == payload and lazy.bounds == {"min": frames.min(axis=(0, 1)).tolist(), "max": frames.max(axis=(0, 1)).tolist()}
+
+
+def test_a_frame_message_sends_the_frames_arrays_without_copying_them():
+    """A lazy export sends each frame's arrays as they are (one copy per frame less, on every frame)."""
+    frames = normalize_frames(spiral(1, colours=True))
+    parts = frame_message(0, frames[0], frames.origin)
+    assert np.shares_memory(np.frombuffer(parts[2], np.uint8), frames[0].positions)
+    assert np.shares_memory(np.frombuffer(parts[3], np.uint8), frames[0].colors)
+
+
 def test_a_fallback_codec_reads_the_frames_again_from_the_start():
     source = Counted(spiral(colours=True))
     lazy = LazyFrames(source)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, List
 
 from .paths import expand_inputs, natural_key, natural_sorted
-from .record import COLOR_BY, FileBounds, PointFrame, ReadError, export_frames
+from .record import COLOR_BY, FileBounds, PointFrame, ReadError, bounds_of, export_frames
 
 __all__ = ["COLOR_BY", "FileBounds", "PointFrame", "ReadError", "SUFFIXES", "expand_inputs", "export_frames",
            "iter_frames", "natural_key", "natural_sorted", "read_bounds", "read_frames"]
@@ -62,12 +62,16 @@ def read_frames(path: str | os.PathLike) -> List[PointFrame]:
         return reader.read(path)
 
 
-def read_bounds(path: str | os.PathLike, *, values: bool = False) -> FileBounds:
+def read_bounds(path: str | os.PathLike, *, values: bool = False, frames: List[PointFrame] | None = None) -> FileBounds:
     """The bounds pass of one file: float64 bounds (and the values' range with ``values=True``),
-    reading only what the format needs (a LAS/LAZ header; a KITTI scan in chunks; else the points)."""
+    reading only what the format needs (a LAS/LAZ header; a KITTI scan in chunks; else the points,
+    or ``frames``, the file's frames already read by read_frames, so the file is not read twice)."""
     reader = _reader(path)
     with _named(path):
-        return reader.bounds(path, values=values)
+        own = getattr(reader, "bounds", None)  # a format with bounds of its own, or a cheaper pass than reading it
+        if own is not None:
+            return own(path, values=values)
+        return bounds_of(reader.read(path) if frames is None else frames, values)
 
 
 def iter_frames(paths: Iterable[str | os.PathLike]) -> Iterator[PointFrame]:

@@ -9,7 +9,7 @@ from typing import IO, List, Optional
 import numpy as np
 
 from .paths import natural_sorted
-from .record import FileBounds, PointFrame, ReadError, bounds_of, need_bytes
+from .record import PointFrame, ReadError, need_bytes
 from .values import class_codes, colours
 
 __all__ = ["bounds", "read"]
@@ -58,7 +58,8 @@ def _frames(path, array: np.ndarray, name: str, colours_in: Optional[np.ndarray]
         source = os.fspath(path) + (f"[{member}]" if member else "") + (f"[{i}]" if many else "")
         rgb = frame[:, 3:] if frame.shape[1] == 6 else extras["colors"][i] if extras["colors"] is not None else None
         out.append(PointFrame(
-            points=np.array(frame[:, :3], dtype=np.float64 if frame.dtype.kind in "iu" else frame.dtype),
+            # A view of the array read where it is already (F, N, 3) floats: no second copy of the file's points.
+            points=np.asarray(frame[:, :3], dtype=np.float64 if frame.dtype.kind in "iu" else frame.dtype, order="C"),
             colors=None if rgb is None else colours(source, rgb),
             values=None if extras["values"] is None else np.array(extras["values"][i]),
             categories=None if extras["categories"] is None else class_codes(source, extras["categories"][i]),
@@ -115,6 +116,3 @@ def read(path) -> List[PointFrame]:
     return _npz(path) if suffix == "npz" else _npy(path)
 
 
-def bounds(path, *, values: bool = False) -> FileBounds:
-    """Arrays hold no bounds apart from their data: the points are read."""
-    return bounds_of(read(path), values)

@@ -7,7 +7,7 @@ import struct
 
 import numpy as np
 
-from .record import FileBounds, PointFrame, ReadError, bounds_of, need_bytes
+from .record import PointFrame, ReadError, need_bytes
 from .values import class_codes, colours, named_column
 
 __all__ = ["bounds", "read"]
@@ -110,6 +110,3 @@ def read(path) -> list:
         source=os.fspath(path))]
 
 
-def bounds(path, *, values: bool = False) -> FileBounds:
-    """PCD headers hold no bounds: the points are read."""
-    return bounds_of(read(path), values)

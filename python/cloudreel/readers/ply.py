@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from .record import FileBounds, PointFrame, ReadError, bounds_of, need_bytes
+from .record import PointFrame, ReadError, need_bytes
 from .values import class_codes, colours, named_column
 
 __all__ = ["bounds", "read"]
@@ -61,6 +61,3 @@ def read(path) -> list:
     return [frame]
 
 
-def bounds(path, *, values: bool = False) -> FileBounds:
-    """PLY headers hold no bounds: the points are read."""
-    return bounds_of(read(path), values)

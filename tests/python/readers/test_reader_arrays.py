@@ -22,6 +22,20 @@ def test_an_n_by_3_array_is_one_frame_and_f_by_n_by_3_is_f_frames(tmp_path):
     assert all((f.points == many[i]).all() and f.points.dtype == np.float64 for i, f in enumerate(frames))
     bounds = read_bounds(tmp_path / "many.npy")
     assert (bounds.lo == many.min(axis=(0, 1))).all() and (bounds.frames, bounds.points) == (3, 48)
+    # Frames already read give the bounds without reading the file again (a lazy export's first file).
+    (tmp_path / "many.npy").unlink()
+    again = read_bounds(tmp_path / "many.npy", frames=frames)
+    assert (again.lo == bounds.lo).all() and (again.hi == bounds.hi).all() and (again.frames, again.points) == (3, 48)
+
+
+def test_float_frames_are_views_of_the_array_read_not_copies(tmp_path):
+    many = np.stack([grid(4) + i for i in range(3)]).astype(np.float32)
+    np.save(tmp_path / "many.npy", many)
+    frames = read_frames(tmp_path / "many.npy")
+    assert all(f.points.flags.c_contiguous and (f.points == many[i]).all() for i, f in enumerate(frames))
+    assert frames[0].points.base is not None and frames[0].points.base is frames[2].points.base
+    np.save(tmp_path / "rgb.npy", np.concatenate([many, np.full(many.shape, 9, np.float32)], axis=2))
+    assert all(f.points.flags.c_contiguous for f in read_frames(tmp_path / "rgb.npy"))  # (F, N, 6): xyz copied out
 
 
 @pytest.mark.parametrize("rgb, expected", [
