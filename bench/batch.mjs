@@ -1,7 +1,8 @@
 // The batch bench (issue 16, `node bench/run.mjs --batch`): JOBS jobs of FRAMES x POINTS torus frames (one .npy
 // under bench/.cache/, read on the worker by every job) exported by a loop over cloudreel.export() in one process,
 // export_many(workers=W) and export_many(client=Client(LocalCluster(n_workers=W, threads_per_worker=1))), one after
-// the other, each by bench/batch_bench.py in a fresh Python that reaps its whole process tree (CPU time of all of it).
+// the other and each twice (BATCH_ORDER), each run by bench/batch_bench.py in a fresh Python that reaps its whole
+// process tree (CPU time of all of it).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,54 +26,80 @@ export function batchTarget(cores, workers) {
   return cores <= 1.1 ? 1.6 : 0.8 * (workers / cores);
 }
 
-/** One form's figures from batch_bench.py run's JSON. Start-up ends when the form's last browser process appeared. */
-function figures(r, c) {
-  const m = r.marks;
-  const launchedBy = r.browsersSeenAt[Math.min(r.form === 'loop' ? 0 : c.workers - 1, r.browsersSeenAt.length - 1)] ?? m.imported;
-  const wall = m.done - m.imported;
-  const wallAfterStartup = m.done - launchedBy;
-  const workers = r.form === 'loop' ? 1 : c.workers;
+/**
+ * The order the forms run in: each twice, the second time mirrored (loop pool dask dask pool loop). This host's speed
+ * drifts by 10-20% over minutes (the same loop took 33.7 s and 40.7 s in two runs of one stop), and forms run one
+ * after another: mirrored, a drift that is linear over the run weighs on every form alike.
+ */
+export const BATCH_ORDER = [...BATCH_FORMS, ...[...BATCH_FORMS].reverse()];
+
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+
+/** One run's start-up end: when the form's last browser process appeared (the workers-th; the loop's one). */
+function launchedBy(r, c) {
+  return r.browsersSeenAt[Math.min(r.form === 'loop' ? 0 : c.workers - 1, r.browsersSeenAt.length - 1)] ?? r.marks.imported;
+}
+
+/** One form's figures over its runs (batch_bench.py run's JSON each): times, jobs and CPU summed over the runs. */
+export function figures(runs, c) {
+  const form = runs[0].form;
+  const walls = runs.map((r) => r.marks.done - r.marks.imported);
+  const startups = runs.map((r) => launchedBy(r, c) - r.marks.imported);
+  const wall = sum(walls);
+  const wallAfterStartup = wall - sum(startups);
+  const jobs = c.jobs * runs.length;
+  const workers = form === 'loop' ? 1 : c.workers;
+  const cpuSeconds = sum(runs.map((r) => r.cpuSeconds));
+  const processSeconds = sum(runs.map((r) => r.processSeconds));
+  const byKind = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.sampledCpuSecondsByKind)) byKind[k] = round((byKind[k] ?? 0) + v, 2);
+  const clusterStarts = runs.filter((r) => r.marks.clusterUp).map((r) => r.marks.clusterUp - r.marks.imported);
   return {
-    form: r.form,
-    ok: r.failed.length === 0 && r.frames.length === c.jobs && r.frames.every((f) => f === c.frames),
-    failed: r.failed,
+    form,
+    runs: runs.length,
+    ok: runs.every((r) => r.failed.length === 0 && r.frames.length === c.jobs && r.frames.every((f) => f === c.frames)),
+    failed: runs.flatMap((r) => r.failed),
     wallSeconds: round(wall, 2),
-    startupSeconds: round(launchedBy - m.imported, 2),
-    clusterStartSeconds: m.clusterUp ? round(m.clusterUp - m.imported, 2) : null,
+    wallSecondsPerRun: walls.map((w) => round(w, 2)),
+    startupSeconds: round(sum(startups) / runs.length, 2),
+    clusterStartSeconds: clusterStarts.length ? round(sum(clusterStarts) / clusterStarts.length, 2) : null,
     wallAfterStartupSeconds: round(wallAfterStartup, 2),
-    jobsPerMinute: round((c.jobs / wall) * 60, 2),
-    jobsPerMinuteAfterStartup: round((c.jobs / wallAfterStartup) * 60, 2),
-    processSeconds: round(r.processSeconds, 2),
-    cpuSeconds: round(r.cpuSeconds, 2),
-    coresBusy: round(r.cpuSeconds / r.processSeconds, 2),
-    machineBusyCores: r.machineBusyCores,
-    loadAverageBefore: r.loadAverageBefore,
-    sampledCpuSecondsByKind: r.sampledCpuSecondsByKind,
-    cpuSecondsPerJob: round(r.cpuSeconds / c.jobs, 2),
-    workerSecondsPerJob: round((wall * workers) / c.jobs, 2),
-    workerSecondsPerJobAfterStartup: round((wallAfterStartup * workers) / c.jobs, 2),
-    browserLaunches: r.browserLaunches,
-    browser: r.browser,
-    peakWorkerPssMB: round(r.peakWorkerPssMB, 0),
-    peakTreePssMB: round(r.peakTreePssMB, 0),
-    leftoversKilled: r.leftoversKilled,
+    jobsPerMinute: round((jobs / wall) * 60, 2),
+    jobsPerMinutePerRun: walls.map((w) => round((c.jobs / w) * 60, 2)),
+    jobsPerMinuteAfterStartup: round((jobs / wallAfterStartup) * 60, 2),
+    processSeconds: round(processSeconds, 2),
+    cpuSeconds: round(cpuSeconds, 2),
+    coresBusy: round(cpuSeconds / processSeconds, 2),
+    coresBusyPerRun: runs.map((r) => round(r.cpuSeconds / r.processSeconds, 2)),
+    machineBusyCores: round(sum(runs.map((r) => r.machineBusyCores * r.processSeconds)) / processSeconds, 2),
+    loadAverageBefore: runs.map((r) => r.loadAverageBefore),
+    sampledCpuSecondsByKind: byKind,
+    cpuSecondsPerJob: round(cpuSeconds / jobs, 2),
+    workerSecondsPerJob: round((wall * workers) / jobs, 2),
+    workerSecondsPerJobAfterStartup: round((wallAfterStartup * workers) / jobs, 2),
+    browserLaunches: Math.max(...runs.map((r) => r.browserLaunches)),
+    browserLaunchesPerRun: runs.map((r) => r.browserLaunches),
+    browser: runs[0].browser,
+    peakWorkerPssMB: round(Math.max(...runs.map((r) => r.peakWorkerPssMB)), 0),
+    peakTreePssMB: round(Math.max(...runs.map((r) => r.peakTreePssMB)), 0),
+    leftoversKilled: sum(runs.map((r) => r.leftoversKilled)),
   };
 }
 
-export async function measureBatch(c, { log }) {
+export async function measureBatch(c, { log, order = BATCH_ORDER }) {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const input = path.join(CACHE_DIR, `batch-torus-${c.frames}x${c.points}.npy`);
   const outdir = path.join(CACHE_DIR, 'batch-out');
-  const results = { settings: c, input: path.relative(BENCH_DIR, input), loadAverageBefore: os.loadavg().map((x) => round(x, 2)) };
+  const results = { settings: c, order, input: path.relative(BENCH_DIR, input), loadAverageBefore: os.loadavg().map((x) => round(x, 2)) };
   try {
     if (!fs.existsSync(input)) {
       results.generated = (await runPython(['generate', '--out', input, '--frames', String(c.frames), '--points', String(c.points)], log, { script: SCRIPT })).result;
     }
-    results.forms = {};
-    for (const form of BATCH_FORMS) {
+    results.runs = [];
+    for (const [i, form] of order.entries()) {
       fs.rmSync(outdir, { recursive: true, force: true });
       fs.mkdirSync(outdir, { recursive: true });
-      log(`${form}: ${c.jobs} jobs of ${c.frames} x ${c.points} points${form === 'loop' ? '' : ` on ${c.workers} workers`}`);
+      log(`${form} (${i + 1} of ${order.length}): ${c.jobs} jobs of ${c.frames} x ${c.points} points${form === 'loop' ? '' : ` on ${c.workers} workers`}`);
       const args = ['run', form, '--input', input, '--outdir', outdir, '--jobs', String(c.jobs), '--workers', String(c.workers), '--fps', String(c.fps)];
       const loadBefore = os.loadavg().map((x) => round(x, 2));
       const cpuBefore = machineCpuSeconds();
@@ -80,11 +107,13 @@ export async function measureBatch(c, { log }) {
       // The machine's busy cores over the form's life, all processes (ours and anything else running).
       result.machineBusyCores = round((machineCpuSeconds() - cpuBefore) / result.processSeconds, 2);
       result.loadAverageBefore = loadBefore;
-      results.forms[form] = { ...figures(result, c), raw: result };
-      const f = results.forms[form];
-      log(`  ${f.wallSeconds} s, ${f.coresBusy} cores busy (machine: ${f.machineBusyCores}), ${result.browserLaunches} browser launches (${result.browser}); CPU s by process kind (sampled): ${JSON.stringify(f.sampledCpuSecondsByKind)}`);
+      results.runs.push(result);
+      const one = figures([result], c);
+      log(`  ${one.wallSeconds} s, ${one.coresBusy} cores busy (machine: ${one.machineBusyCores}), ${result.browserLaunches} browser launches (${result.browser}); CPU s by process kind (sampled): ${JSON.stringify(one.sampledCpuSecondsByKind)}`);
     }
     results.loadAverageAfter = os.loadavg().map((x) => round(x, 2));
+    results.forms = {};
+    for (const form of BATCH_FORMS) results.forms[form] = figures(results.runs.filter((r) => r.form === form), c);
     const loop = results.forms.loop;
     results.target = { loopCoresBusy: loop.coresBusy, ratio: round(batchTarget(loop.coresBusy, c.workers), 2) };
     for (const form of BATCH_FORMS) {
@@ -94,7 +123,7 @@ export async function measureBatch(c, { log }) {
       f.overheadSecondsPerJob = round(f.workerSecondsPerJob - loop.workerSecondsPerJob, 2);
       f.overheadSecondsPerJobAfterStartup = round(f.workerSecondsPerJobAfterStartup - loop.workerSecondsPerJobAfterStartup, 2);
       f.extraCpuSecondsPerJob = round(f.cpuSecondsPerJob - loop.cpuSecondsPerJob, 2);
-      f.browsersEqualWorkers = f.browserLaunches === (form === 'loop' ? 1 : c.workers);
+      f.browsersEqualWorkers = f.browserLaunchesPerRun.every((n) => n === (form === 'loop' ? 1 : c.workers));
     }
     const parallel = BATCH_FORMS.filter((f) => f !== 'loop').map((f) => results.forms[f]);
     results.projection = projectBatch(results);
@@ -136,12 +165,12 @@ export function describeBatch(r) {
   if (r.status === 'failed') return [`batch: FAILED ${r.error}`];
   const c = r.settings;
   const lines = [
-    `batch: ${c.jobs} jobs of ${c.frames} x ${c.points} points, ${c.workers} workers (load average before ${r.loadAverageBefore.join(' ')}, after ${r.loadAverageAfter.join(' ')})`,
-    '  form   wall s  jobs/min  cores busy  ratio  browsers  start-up s  per-job overhead s (incl. / excl. start-up)  extra CPU s/job  worker PSS MB',
+    `batch: ${c.jobs} jobs of ${c.frames} x ${c.points} points, ${c.workers} workers, forms in the order ${r.order.join(' ')} (load average before ${r.loadAverageBefore.join(' ')}, after ${r.loadAverageAfter.join(' ')})`,
+    '  form   wall s (runs summed)  jobs/min (per run)  cores busy  ratio  browsers  start-up s  per-job overhead s (incl. / excl. start-up)  extra CPU s/job  worker PSS MB',
   ];
   for (const form of BATCH_FORMS) {
     const f = r.forms[form];
-    lines.push(`  ${form.padEnd(5)} ${String(f.wallSeconds).padStart(7)} ${String(f.jobsPerMinute).padStart(9)} ${String(f.coresBusy).padStart(11)} ${String(f.ratio).padStart(6)}`
+    lines.push(`  ${form.padEnd(5)} ${String(f.wallSeconds).padStart(21)} ${`${f.jobsPerMinute} (${f.jobsPerMinutePerRun.join(', ')})`.padStart(19)} ${String(f.coresBusy).padStart(11)} ${String(f.ratio).padStart(6)}`
       + ` ${String(f.browserLaunches).padStart(9)} ${String(f.startupSeconds).padStart(11)} ${`${f.overheadSecondsPerJob} / ${f.overheadSecondsPerJobAfterStartup}`.padStart(20)}`
       + ` ${String(f.extraCpuSecondsPerJob).padStart(38)} ${String(f.peakWorkerPssMB).padStart(14)}${f.ok ? '' : `  NOT OK: ${f.failed.length} failed`}`);
   }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: cloudreel's export against the original matplotlib + OpenCV
 // pipeline, native ffmpeg and raw WebCodecs, on the same frames, in one run, and
-// cloudreel.export() from Python (cold, warm, and its frames' way into the runner page).
+// cloudreel.export() from Python (cold, warm, and its frames' way into the runner page), and the batch forms
+// (bench/batch.mjs: a loop over export(), export_many's pool and Dask; --batch runs only those).
 // Prints a table and writes bench/results.json. See bench/README.md.
 //
 //   node bench/run.mjs [--quick] [--cases 48x100k,600x100k] [--skip-original] [--skip-transfer]
-//                      [--skip-jupyter-transfer] [--skip-headless] [--out FILE]
+//                      [--skip-jupyter-transfer] [--skip-headless] [--skip-batch] [--out FILE]
 //   node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]
 //   node bench/run.mjs --batch [--quick] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { launchChromium, openExamplePage, serveStatic, CHROMIUM_PATH } from '../examples/headless.mjs';
 import { BENCH_DIR, CACHE_DIR, ROOT, ensureFrames } from './frames.mjs';
 import { measureHeadlessExport, measureRunnerTransfer } from './headless.mjs';
-import { BATCH, QUICK_BATCH, describeBatch, measureBatch } from './batch.mjs';
+import { BATCH, BATCH_FORMS, BATCH_ORDER, QUICK_BATCH, describeBatch, measureBatch } from './batch.mjs';
 import { LONG_SEQUENCE, describeLongSequence, measureLongSequence } from './long-sequence.mjs';
 import { decodeToRGBA, ffmpegVersion, litFractionOfMiddleFrame, probe, timeNativeX264 } from './native.mjs';
 import * as inPage from './page-bench.mjs';
@@ -77,7 +78,7 @@ function skipReason(id, c) {
 
 function parseArgs(argv) {
   const args = { quick: false, cases: null, skipOriginal: false, skipTransfer: false, skipJupyterTransfer: false, skipHeadless: false, out: null,
-    longSequence: false, longFrames: LONG_SEQUENCE.frames, keepLongSequence: false, batch: false };
+    longSequence: false, longFrames: LONG_SEQUENCE.frames, keepLongSequence: false, batch: false, skipBatch: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -90,9 +91,10 @@ function parseArgs(argv) {
     else if (a === '--long-sequence') args.longSequence = true;
     else if (a === '--keep-long-sequence') args.keepLongSequence = true;
     else if (a === '--batch') args.batch = true;
+    else if (a === '--skip-batch') args.skipBatch = true;
     else if (a === '--long-frames' || a.startsWith('--long-frames=')) args.longFrames = Number(a.includes('=') ? a.split('=')[1] : argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--skip-jupyter-transfer] [--skip-headless] [--out FILE]');
+      console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--skip-jupyter-transfer] [--skip-headless] [--skip-batch] [--out FILE]');
       console.log('node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]   (writes 3.8 GB of scans, removed after)');
       console.log('node bench/run.mjs --batch [--quick] [--out FILE]   (24 jobs of 48 x 100k: loop over export(), export_many(workers=2), export_many on a LocalCluster; --quick: 4 jobs of 6 x 10k)');
       process.exit(0);
@@ -572,7 +574,7 @@ async function mainBatch(args) {
   log(`cloudreel bench: batch, ${c.jobs} jobs of ${c.frames} x ${c.points} points${args.quick ? ' (quick)' : ''}`);
   const results = { startedAt: started.toISOString(), argv: process.argv.slice(2), machine: machineInfo() };
   try {
-    results.batch = await measureBatch(c, { log: (l) => log(`  ${l}`) });
+    results.batch = await measureBatch(c, { log: (l) => log(`  ${l}`), order: args.quick ? BATCH_FORMS : BATCH_ORDER });
   } finally {
     results.finishedAt = new Date().toISOString();
     fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -705,11 +707,20 @@ async function main() {
     results.summary = summarize(results);
     save();
   }
+  if (!args.skipBatch) {
+    // Last, with the page-side RSS sampler stopped: it would take CPU from the forms it does not measure.
+    const c = args.quick ? QUICK_BATCH : BATCH;
+    log(`\n== batch (issue 16): ${c.jobs} jobs of ${c.frames} x ${c.points} points, loop / pool / Dask${args.quick ? ' (quick)' : ''}`);
+    results.batch = await measureBatch(c, { log: (l) => log(`  ${l}`), order: args.quick ? BATCH_FORMS : BATCH_ORDER });
+    results.durationSeconds = round((performance.now() - t0) / 1000, 1);
+    save();
+  }
 
   log('');
   printTable(buildRows(results));
   log('  * extrapolated: frames in the video / frames actually rendered. fps = frames / seconds. vs orig = original seconds / seconds.');
   printSummary(results.summary);
+  if (results.batch) for (const line of describeBatch(results.batch)) log(line);
   log(`\nRaw numbers: ${path.relative(process.cwd(), args.out)} (run took ${(results.durationSeconds / 60).toFixed(1)} min)`);
 }
 
