@@ -96,7 +96,7 @@ function parseArgs(argv) {
     else if (a === '--help' || a === '-h') {
       console.log('node bench/run.mjs [--quick] [--cases 48x10k,48x100k,48x1M,600x100k] [--skip-original] [--skip-transfer] [--skip-jupyter-transfer] [--skip-headless] [--skip-batch] [--out FILE]');
       console.log('node bench/run.mjs --long-sequence [--long-frames 2000] [--keep-long-sequence] [--out FILE]   (writes 3.8 GB of scans, removed after)');
-      console.log('node bench/run.mjs --batch [--quick] [--out FILE]   (24 jobs of 48 x 100k: loop over export(), export_many(workers=2), export_many on a LocalCluster; --quick: 4 jobs of 6 x 10k)');
+      console.log('node bench/run.mjs --batch [--quick] [--out FILE]   (24 jobs of 48 x 100k: loop over export(), export_many(workers=2), export_many on a LocalCluster, each twice in mirrored order; --quick: 4 jobs of 6 x 10k, each once)');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
