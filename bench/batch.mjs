@@ -83,6 +83,8 @@ export function figures(runs, c) {
     peakWorkerPssMB: round(Math.max(...runs.map((r) => r.peakWorkerPssMB)), 0),
     peakTreePssMB: round(Math.max(...runs.map((r) => r.peakTreePssMB)), 0),
     leftoversKilled: sum(runs.map((r) => r.leftoversKilled)),
+    // The measuring process (its sampler, chiefly): not in cpuSeconds, but taken from the same 2 cores.
+    measuringCpuSeconds: round(sum(runs.map((r) => r.measuringCpuSeconds ?? 0)), 2),
   };
 }
 

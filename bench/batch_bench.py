@@ -79,8 +79,11 @@ def form(args) -> dict:
 
 
 class Sampler:
-    """Every 0.2 s: the Chromium browser processes of the tree (launches) and, each second, each browser's
-    worker PSS (the Python process above its driver, the driver, the browser and its children)."""
+    """Every 0.2 s: the tree's new processes, classified once (Chromium browser processes: the launches); each
+    second the CPU time of each process, by kind; every 2 s each browser's worker PSS (the Python process above
+    its driver, the driver, the browser and its children) and the whole tree's. It runs beside the form it
+    measures and takes CPU from it (from a form that keeps both cores busy, all of it counts): what it reads
+    once is kept (a process's kind, whether it is a browser) and each PSS is read once per round."""
 
     def __init__(self, root_pid: int, form: str):
         self.form = form
@@ -91,6 +94,7 @@ class Sampler:
         self.peak_worker_pss = 0
         self.peak_tree_pss = 0
         self.cpu_by_process = {}
+        self._known = {}  # (pid, create_time) -> is a browser
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -132,6 +136,26 @@ class Sampler:
         except Exception:
             return 0
 
+    def _classify(self, p):
+        """(kind, is a browser) of ``p``; whether it is a browser is read once (a browser's child between fork
+        and exec is asked again next round), its kind each time (a Chromium zygote is "exe" until it execs)."""
+        try:
+            key = (p.pid, p.create_time())
+            kind = self._kind(p)
+        except Exception:
+            return None
+        browser = self._known.get(key)
+        if browser is None:
+            browser = self._is_browser(p)
+            try:
+                if browser or "chrom" not in kind or p.cmdline():
+                    self._known[key] = browser
+            except Exception:
+                pass
+            if browser:
+                self.browsers.setdefault(key, time.time())
+        return kind, browser
+
     def _run(self) -> None:
         tick = 0
         while not self._stop.is_set():
@@ -139,21 +163,20 @@ class Sampler:
                 tree = [self.root] + self.root.children(recursive=True)
             except Exception:
                 tree = []
-            for p in tree:  # last CPU time seen per process, by kind (a share of the total; the tail after the last sample is missed)
-                try:
-                    with p.oneshot():
+            kinds = [(p, self._classify(p)) for p in tree]
+            if tick % 5 == 0:
+                for p, known in kinds:  # last CPU time seen per process, by kind (a share of the total; the tail after the last sample is missed)
+                    if known is None:
+                        continue
+                    try:
                         t = p.cpu_times()
-                        self.cpu_by_process[(p.pid, p.create_time())] = (self._kind(p), t.user + t.system)
-                except Exception:
-                    pass
-            browsers = [p for p in tree if self._is_browser(p)]
-            for b in browsers:
-                try:
-                    self.browsers.setdefault((b.pid, b.create_time()), time.time())
-                except Exception:
-                    pass
-            if tick % 5 == 0 and browsers:
-                self.peak_tree_pss = max(self.peak_tree_pss, sum(self._pss(p) for p in tree))
+                        self.cpu_by_process[(p.pid, p.create_time())] = (known[0], t.user + t.system)
+                    except Exception:
+                        pass
+            browsers = [p for p, known in kinds if known is not None and known[1]]
+            if tick % 10 == 0 and browsers:
+                pss = {p.pid: self._pss(p) for p in tree}
+                self.peak_tree_pss = max(self.peak_tree_pss, sum(pss.values()))
                 for b in browsers:
                     try:
                         driver = b.parent()
@@ -161,7 +184,7 @@ class Sampler:
                         members = [worker, driver, b] + b.children(recursive=True)
                     except Exception:
                         continue
-                    self.peak_worker_pss = max(self.peak_worker_pss, sum(self._pss(p) for p in members))
+                    self.peak_worker_pss = max(self.peak_worker_pss, sum(pss.get(m.pid, 0) for m in members))
             tick += 1
             self._stop.wait(0.2)
 
@@ -207,6 +230,7 @@ def run(args) -> dict:
                 deadline = time.time() + 10
             time.sleep(0.05)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)  # this measuring process, the sampler's thread above all
     if child.returncode != 0:
         raise SystemExit(f"form {args.form} exited with {child.returncode}")
     result = json.loads(out)
@@ -214,7 +238,8 @@ def run(args) -> dict:
     result.update(spawned=spawned, exited=exited, processSeconds=exited - spawned, cpuSeconds=cpu,
                   browserLaunches=len(sampler.browsers), browsersSeenAt=sorted(sampler.browsers.values()),
                   peakWorkerPssMB=sampler.peak_worker_pss / 2**20, peakTreePssMB=sampler.peak_tree_pss / 2**20,
-                  leftoversKilled=leftovers, sampledCpuSecondsByKind=sampler.cpu_by_kind())
+                  leftoversKilled=leftovers, sampledCpuSecondsByKind=sampler.cpu_by_kind(),
+                  measuringCpuSeconds=own.ru_utime + own.ru_stime)
     return result
 
 
