@@ -82,8 +82,8 @@ class Sampler:
     """Every 0.2 s: the tree's new processes, classified once (Chromium browser processes: the launches); each
     second the CPU time of each process, by kind; every 2 s each browser's worker PSS (the Python process above
     its driver, the driver, the browser and its children) and the whole tree's. It runs beside the form it
-    measures and takes CPU from it (from a form that keeps both cores busy, all of it counts): what it reads
-    once is kept (a process's kind, whether it is a browser) and each PSS is read once per round."""
+    measures and takes CPU from it (from a form that keeps both cores busy, all of it counts): whether a process
+    is a browser is read once and kept, and each PSS is read once per round."""
 
     def __init__(self, root_pid: int, form: str):
         self.form = form
@@ -118,12 +118,14 @@ class Sampler:
         return out
 
     @staticmethod
-    def _is_browser(p) -> bool:
+    def _is_browser(p):
         try:
             if p.status() == "zombie" or "chrom" not in p.name().lower() or "crashpad" in p.name().lower():
                 return False
             cmdline = p.cmdline()
-            if not cmdline or "--headless" not in " ".join(cmdline) or any(a.startswith("--type=") for a in cmdline):
+            if not cmdline:
+                return None  # not told yet: asked again next round
+            if "--headless" not in " ".join(cmdline) or any(a.startswith("--type=") for a in cmdline):
                 return False
             parent = p.parent()  # not a browser's child caught between fork and exec (its zygote, still without --type=)
             return parent is not None and "chrom" not in parent.name().lower()
@@ -137,8 +139,8 @@ class Sampler:
             return 0
 
     def _classify(self, p):
-        """(kind, is a browser) of ``p``; whether it is a browser is read once (a browser's child between fork
-        and exec is asked again next round), its kind each time (a Chromium zygote is "exe" until it execs)."""
+        """(kind, is a browser: True, False or None while it cannot be told) of ``p``; whether it is a browser
+        is read once, its kind each time (a Chromium zygote is "exe" until it execs)."""
         try:
             key = (p.pid, p.create_time())
             kind = self._kind(p)
@@ -147,11 +149,8 @@ class Sampler:
         browser = self._known.get(key)
         if browser is None:
             browser = self._is_browser(p)
-            try:
-                if browser or "chrom" not in kind or p.cmdline():
-                    self._known[key] = browser
-            except Exception:
-                pass
+            if browser is not None:
+                self._known[key] = browser
             if browser:
                 self.browsers.setdefault(key, time.time())
         return kind, browser

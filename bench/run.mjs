@@ -567,14 +567,21 @@ async function mainLongSequence(args) {
   log(`\nRaw numbers: ${path.relative(process.cwd(), args.out)}`);
 }
 
+const batchSettings = (args) => (args.quick ? QUICK_BATCH : BATCH);
+
+/** The batch forms with these settings: each twice in mirrored order, or once each with --quick (checks the machinery). */
+function runBatch(args, c) {
+  return measureBatch(c, { log: (l) => log(`  ${l}`), order: args.quick ? BATCH_FORMS : BATCH_ORDER });
+}
+
 /** `--batch`: only the batch bench (issue 16), its figures to results-batch.json (results-batch-quick.json with --quick). */
 async function mainBatch(args) {
   const started = new Date();
-  const c = args.quick ? QUICK_BATCH : BATCH;
+  const c = batchSettings(args);
   log(`cloudreel bench: batch, ${c.jobs} jobs of ${c.frames} x ${c.points} points${args.quick ? ' (quick)' : ''}`);
   const results = { startedAt: started.toISOString(), argv: process.argv.slice(2), machine: machineInfo() };
   try {
-    results.batch = await measureBatch(c, { log: (l) => log(`  ${l}`), order: args.quick ? BATCH_FORMS : BATCH_ORDER });
+    results.batch = await runBatch(args, c);
   } finally {
     results.finishedAt = new Date().toISOString();
     fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -709,9 +716,9 @@ async function main() {
   }
   if (!args.skipBatch) {
     // Last, with the page-side RSS sampler stopped: it would take CPU from the forms it does not measure.
-    const c = args.quick ? QUICK_BATCH : BATCH;
+    const c = batchSettings(args);
     log(`\n== batch (issue 16): ${c.jobs} jobs of ${c.frames} x ${c.points} points, loop / pool / Dask${args.quick ? ' (quick)' : ''}`);
-    results.batch = await measureBatch(c, { log: (l) => log(`  ${l}`), order: args.quick ? BATCH_FORMS : BATCH_ORDER });
+    results.batch = await runBatch(args, c);
     results.durationSeconds = round((performance.now() - t0) / 1000, 1);
     save();
   }

@@ -99,11 +99,10 @@ def _points(value: Any, where: str) -> np.ndarray:
     # all-finite frame (a lazy export checks every frame as it is sent; see lost_precision).
     if src.dtype.kind == "f" and src.size and not (np.isfinite(src.min()) and np.isfinite(src.max())):
         finite = np.isfinite(src)
-        if not finite.all():
-            point = int(np.argmax(~finite.all(axis=1)))
-            axis = int(np.argmax(~finite[point]))
-            raise ValueError(f"{where}: point {point} has a non-finite {'xyz'[axis]} coordinate "
-                             f"({src[point, axis]})")
+        point = int(np.argmax(~finite.all(axis=1)))
+        axis = int(np.argmax(~finite[point]))
+        raise ValueError(f"{where}: point {point} has a non-finite {'xyz'[axis]} coordinate "
+                         f"({src[point, axis]})")
     return src
 
 

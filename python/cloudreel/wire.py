@@ -122,12 +122,18 @@ def pack_frames(frames: Sequence[Frame]) -> tuple[FramesHeader, bytes]:
     return _header(frames, entries, len(payload)), payload
 
 
+def _flat_bytes(part: Any) -> Any:
+    """``part``'s bytes as a flat view, no copy (an empty frame's (0, 3) array cannot be cast: b"")."""
+    view = memoryview(part)
+    return view.cast("B") if view.nbytes else b""
+
+
 def frame_message(index: int, frame: Frame, origin) -> list:
-    """Frame ``index`` alone as a frame message (module docstring): its parts, to be sent in order.
-    The frame's arrays go as they are (flat byte views), not joined: no copy per frame sent."""
+    """Frame ``index`` alone as a frame message (module docstring): its parts, flat bytes-likes to be
+    sent in order. The frame's arrays go as they are (byte views), not joined: no copy per frame sent."""
     one = Frames([frame], origin)
     entries, parts = _frame_parts(one)
-    views = [memoryview(p).cast("B") if memoryview(p).nbytes else b"" for p in parts]  # an empty frame's (0, 3) cannot be cast
+    views = [_flat_bytes(p) for p in parts]
     header = _header(one, entries, sum(len(v) for v in views))
     text = json.dumps({"index": index, **header}, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 4)

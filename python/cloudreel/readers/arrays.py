@@ -12,7 +12,7 @@ from .paths import natural_sorted
 from .record import PointFrame, ReadError, need_bytes
 from .values import class_codes, colours
 
-__all__ = ["bounds", "read"]
+__all__ = ["read"]
 
 #: .npz keys read as one animation (else every array is frames, in natural order of its name).
 _KEYS = {"points": "points", "colors": "colors", "values": "values", "intensity": "values",
@@ -114,5 +114,3 @@ def read(path) -> List[PointFrame]:
     frames under any names (np.savez(path, *frames): arr_0, arr_1, ..., in natural order)."""
     suffix = os.fspath(path).lower().rsplit(".", 1)[-1]
     return _npz(path) if suffix == "npz" else _npy(path)
-
-

@@ -10,7 +10,7 @@ import numpy as np
 from .record import PointFrame, ReadError, need_bytes
 from .values import class_codes, colours, named_column
 
-__all__ = ["bounds", "read"]
+__all__ = ["read"]
 
 #: LZF's densest token (3 bytes) expands to 264 bytes: no honest block inflates more than this.
 _LZF_MAX_RATIO = 88
@@ -108,5 +108,3 @@ def read(path) -> list:
         values=named_column(data, "intensity"),
         categories=class_codes(path, named_column(data, "classification")),
         source=os.fspath(path))]
-
-

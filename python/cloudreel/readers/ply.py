@@ -9,7 +9,7 @@ import numpy as np
 from .record import PointFrame, ReadError, need_bytes
 from .values import class_codes, colours, named_column
 
-__all__ = ["bounds", "read"]
+__all__ = ["read"]
 
 
 def _check_sizes(path, plyfile, stream) -> None:
@@ -59,5 +59,3 @@ def read(path) -> list:
             source=os.fspath(path))
         del vertex, data
     return [frame]
-
-
